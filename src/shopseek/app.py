@@ -1,0 +1,217 @@
+"""The application object: wires the store, encoder, indexes and engine of one index folder."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from shopseek.catalog.media import MediaError, load_image, sample_video_frames, thumbnail_jpeg
+from shopseek.catalog.readers import ReadItem, ReadProblem
+from shopseek.catalog.schema import Product
+from shopseek.catalog.store import ProductStore
+from shopseek.config import Settings
+from shopseek.encoders.base import Encoder, get_encoder, normalize
+from shopseek.index.lexical import LexicalIndex
+from shopseek.index.vectors import VectorIndex
+from shopseek.language import tokenize
+from shopseek.search.engine import Hit, Indexes, Query, SearchEngine, SearchResult
+
+INGEST_BATCH = 64
+VIDEO_FRAMES = 4
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did: products written, images encoded and the problems met."""
+
+    added: int = 0
+    images: int = 0
+    problems: list[ReadProblem] = field(default_factory=list)
+
+
+@dataclass
+class LoadedProduct:
+    """A product with its decoded media, ready to encode."""
+
+    line: int
+    product: Product
+    images: list[Image.Image]
+
+
+class ShopSeek:
+    """One index folder: catalogue store, vector and lexical indexes, and the search engine over them."""
+
+    def __init__(
+        self, folder: Path, encoder: Encoder | None = None, settings: Settings | None = None
+    ) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.settings = settings or Settings.load(folder)
+        self.encoder = encoder or get_encoder(self.settings.encoder)
+        self.settings.encoder = self.encoder.name
+        self.store = ProductStore(folder / "catalog.sqlite")
+        self.indexes = Indexes(
+            text=VectorIndex.load(folder / "text.faiss", self.encoder.text_dim),
+            image=VectorIndex.load(folder / "image.faiss", self.encoder.image_dim),
+            lexical=LexicalIndex.load(folder, tokenize),
+        )
+        self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings)
+        self._write_lock = threading.Lock()
+
+    def count(self) -> int:
+        """Number of products in the catalogue."""
+        return self.store.count()
+
+    def search(self, query: Query) -> SearchResult:
+        """Run a query."""
+        return self.engine.search(query)
+
+    def ingest(
+        self, items: Iterable[ReadItem | ReadProblem], progress: Progress | None = None
+    ) -> IngestReport:
+        """Load media, encode and index every readable product; problems are collected, not raised."""
+        report = IngestReport()
+        batch: list[ReadItem] = []
+        for item in items:
+            if isinstance(item, ReadProblem):
+                report.problems.append(item)
+                if progress:
+                    progress(1)
+                continue
+            batch.append(item)
+            if len(batch) >= INGEST_BATCH:
+                self._ingest_batch(batch, report, progress)
+                batch = []
+        if batch:
+            self._ingest_batch(batch, report, progress)
+        self.save()
+        return report
+
+    def add_products(self, products: Sequence[Product]) -> IngestReport:
+        """Add or update products given as objects (media paths must be absolute or URLs)."""
+        report = IngestReport()
+        self._ingest_batch([ReadItem(n, p) for n, p in enumerate(products, start=1)], report, None)
+        self.save()
+        return report
+
+    def delete(self, product_id: str) -> bool:
+        """Remove a product from the store and every index; False when unknown."""
+        with self._write_lock:
+            key = self.store.delete(product_id)
+            if key is None:
+                return False
+            for index in (self.indexes.text, self.indexes.image, self.indexes.lexical):
+                index.delete([key])
+            self.save()
+            return True
+
+    def _ingest_batch(self, batch: list[ReadItem], report: IngestReport, progress: Progress | None) -> None:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            loaded = list(pool.map(lambda item: _load_media(item, report), batch))
+        ready = [item for item in loaded if item is not None]
+        text_items = [item for item in ready if item.product.has_text]
+        text_vectors = self.encoder.encode_texts([i.product.passage_text() for i in text_items], "passage")
+        flat_images = [image for item in ready for image in item.images]
+        image_vectors = self.encoder.encode_images(flat_images)
+        with self._write_lock:
+            keys = {id(item): self.store.upsert(item.product, _stored_copies(item.images)) for item in ready}
+            self._index_texts(text_items, keys, text_vectors)
+            self._index_images(ready, keys, image_vectors)
+        report.added += len(ready)
+        report.images += len(flat_images)
+        if progress:
+            progress(len(batch))
+
+    def _index_texts(self, items: list[LoadedProduct], keys: dict[int, int], vectors: np.ndarray) -> None:
+        all_keys = list(keys.values())
+        self.indexes.text.delete(all_keys)
+        self.indexes.lexical.delete(all_keys)
+        text_keys = [keys[id(item)] for item in items]
+        self.indexes.text.add(np.array(text_keys, dtype=np.int64), vectors)
+        self.indexes.lexical.add(text_keys, [item.product.searchable_text() for item in items])
+
+    def _index_images(self, items: list[LoadedProduct], keys: dict[int, int], vectors: np.ndarray) -> None:
+        self.indexes.image.delete(list(keys.values()))
+        image_keys, pooled, start = [], [], 0
+        for item in items:
+            if item.images:
+                image_keys.append(keys[id(item)])
+                pooled.append(normalize(vectors[start : start + len(item.images)].mean(axis=0)))
+                start += len(item.images)
+        if pooled:
+            self.indexes.image.add(np.array(image_keys, dtype=np.int64), np.stack(pooled))
+
+    def save(self) -> None:
+        """Persist the indexes and settings next to the store."""
+        with self._write_lock:
+            self.indexes.text = self.indexes.text.rebuilt_for_size()
+            self.indexes.image = self.indexes.image.rebuilt_for_size()
+            self.engine.indexes = self.indexes
+            self.indexes.text.save(self.folder / "text.faiss")
+            self.indexes.image.save(self.folder / "image.faiss")
+            self.indexes.lexical.commit()
+            self.indexes.lexical.save(self.folder)
+            self.settings.save(self.folder)
+
+    def similar(self, product_id: str, k: int = 10) -> list[Hit]:
+        """Products most like a given one, by its image and its text."""
+        stored = self.store.get(product_id)
+        if stored is None:
+            raise KeyError(product_id)
+        lists = {}
+        for name, index in (("image", self.indexes.image), ("dense", self.indexes.text)):
+            vector = index.vector(stored.key)
+            if vector is not None:
+                lists[name] = [h for h in index.search_one(vector, k + 1) if h[0] != stored.key]
+        from shopseek.search.fuse import reciprocal_rank
+
+        fused = reciprocal_rank(lists, self.settings.weights)[:k]
+        found = self.store.get_many([key for key, _ in fused])
+        per_signal = {name: dict(hits) for name, hits in lists.items()}
+        return [
+            Hit(
+                key,
+                found[key].product,
+                score,
+                {n: s[key] for n, s in per_signal.items() if key in s},
+                found[key].image_count,
+            )
+            for key, score in fused
+            if key in found
+        ]
+
+    def close(self) -> None:
+        """Release the store."""
+        self.store.close()
+
+
+def _load_media(item: ReadItem, report: IngestReport) -> LoadedProduct | None:
+    """Decode a product's images and video frames; unreadable media are reported, the product kept."""
+    images: list[Image.Image] = []
+    for source in item.product.images:
+        try:
+            images.append(load_image(source))
+        except MediaError as exc:
+            report.problems.append(ReadProblem(item.line, f"unreadable image {exc}", item.product.id))
+    if item.product.video:
+        try:
+            images += sample_video_frames(item.product.video, VIDEO_FRAMES)
+        except MediaError as exc:
+            report.problems.append(ReadProblem(item.line, str(exc), item.product.id))
+    if not images and not item.product.has_text:
+        report.problems.append(
+            ReadProblem(item.line, "no text and no readable image: skipped", item.product.id)
+        )
+        return None
+    return LoadedProduct(item.line, item.product, images)
+
+
+def _stored_copies(images: list[Image.Image]) -> list[bytes]:
+    return [thumbnail_jpeg(image) for image in images]

@@ -1,0 +1,107 @@
+"""Safe loading of product media: images from paths, URLs or bytes, and frames sampled from videos."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import httpx
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_BYTES = 20_000_000
+FETCH_TIMEOUT_S = 10.0
+STORED_IMAGE_SIDE = 512
+
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+class MediaError(ValueError):
+    """A media file could not be read; the message says why in words a shop owner understands."""
+
+
+def decode_image(data: bytes) -> Image.Image:
+    """Decode image bytes into RGB, refusing non-images, truncated files and decompression bombs."""
+    if not data:
+        raise MediaError("empty image")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise MediaError(f"image larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image: Image.Image = Image.open(io.BytesIO(data))
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise MediaError(f"image too large: {image.width}x{image.height} pixels")
+            image.load()
+    except MediaError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise MediaError(f"image too large: {exc}") from exc
+    except UnidentifiedImageError as exc:
+        raise MediaError("not an image file") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise MediaError(f"corrupt or truncated image: {exc}") from exc
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image)
+    return image.convert("RGB")
+
+
+def read_source(source: str) -> bytes:
+    """Read the bytes behind a local path or an http(s) URL, with a size cap and a timeout."""
+    if source.startswith(("http://", "https://")):
+        try:
+            with httpx.stream("GET", source, timeout=FETCH_TIMEOUT_S, follow_redirects=True) as response:
+                response.raise_for_status()
+                chunks, size = [], 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_IMAGE_BYTES:
+                        raise MediaError(f"{source}: larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+                    chunks.append(chunk)
+                return b"".join(chunks)
+        except httpx.HTTPError as exc:
+            raise MediaError(f"{source}: could not fetch ({exc.__class__.__name__})") from exc
+    path = Path(source)
+    if not path.is_file():
+        raise MediaError(f"{source}: file not found")
+    if path.stat().st_size > MAX_IMAGE_BYTES:
+        raise MediaError(f"{source}: larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+    return path.read_bytes()
+
+
+def load_image(source: str) -> Image.Image:
+    """Load one image from a path or URL, naming the source in any error."""
+    try:
+        return decode_image(read_source(source))
+    except MediaError as exc:
+        message = str(exc)
+        raise MediaError(message if message.startswith(source) else f"{source}: {message}") from exc
+
+
+def sample_video_frames(source: str, count: int = 4) -> list[Image.Image]:
+    """Decode `count` frames spread evenly over a video with PyAV."""
+    import av
+
+    try:
+        with av.open(source) as container:
+            stream = container.streams.video[0]
+            frames = [frame.to_image().convert("RGB") for frame in container.decode(stream)]
+    except (av.FFmpegError, IndexError, OSError) as exc:
+        raise MediaError(f"{source}: unreadable video ({exc.__class__.__name__})") from exc
+    if not frames:
+        raise MediaError(f"{source}: video has no frames")
+    step = max(1, len(frames) // count)
+    return frames[::step][:count]
+
+
+def thumbnail_jpeg(image: Image.Image, side: int = STORED_IMAGE_SIDE) -> bytes:
+    """A compact JPEG copy of an image, for serving from the index folder."""
+    copy = image.copy()
+    copy.thumbnail((side, side))
+    buffer = io.BytesIO()
+    copy.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()

@@ -1,0 +1,110 @@
+"""The product schema every reader produces and every other room consumes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+KNOWN_FIELDS = {
+    "id",
+    "title",
+    "description",
+    "brand",
+    "category",
+    "price",
+    "currency",
+    "attributes",
+    "images",
+    "reviews",
+    "video",
+}
+MAX_ID_LENGTH = 128
+
+
+class Review(BaseModel):
+    """One shopper review: its text and an optional 1-5 rating."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    rating: float | None = Field(default=None, ge=0, le=5)
+
+
+class Product(BaseModel):
+    """A catalogue product; every modality is optional except the id."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    title: str = ""
+    description: str = ""
+    brand: str = ""
+    category: str = ""
+    price: float | None = Field(default=None, ge=0)
+    currency: str = ""
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    images: list[str] = Field(default_factory=list)
+    reviews: list[Review] = Field(default_factory=list)
+    video: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_unknown_fields(cls, data: Any) -> Any:
+        """Move unknown top-level fields into `attributes` and coerce numeric ids to strings."""
+        if not isinstance(data, dict):
+            raise ValueError("a product must be an object")
+        data = dict(data)
+        if isinstance(data.get("id"), int) and not isinstance(data.get("id"), bool):
+            data["id"] = str(data["id"])
+        extra = {k: data.pop(k) for k in list(data) if k not in KNOWN_FIELDS}
+        if extra:
+            attributes = data.get("attributes") or {}
+            if not isinstance(attributes, dict):
+                raise ValueError("attributes must be an object")
+            data["attributes"] = {**extra, **attributes}
+        for key in ("title", "description", "brand", "category", "currency"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+    @field_validator("id")
+    @classmethod
+    def _safe_id(cls, value: str) -> str:
+        """Refuse ids that could escape a URL path or a folder."""
+        if "/" in value or "\\" in value or value in {".", ".."} or any(ord(c) < 32 for c in value):
+            raise ValueError("id must not contain '/', '\\', control characters or be '.'/'..'")
+        return value
+
+    @field_validator("reviews", mode="before")
+    @classmethod
+    def _reviews_from_strings(cls, value: Any) -> Any:
+        """Accept plain strings as reviews without a rating."""
+        if isinstance(value, list):
+            return [{"text": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("images", mode="before")
+    @classmethod
+    def _single_image(cls, value: Any) -> Any:
+        """Accept one image path as a one-item list."""
+        return [value] if isinstance(value, str) else value
+
+    def searchable_text(self) -> str:
+        """The text a lexical or dense text index sees for this product."""
+        parts = [self.title, self.brand, self.category, self.description]
+        parts += [f"{v}" for v in self.attributes.values() if isinstance(v, str | int | float)]
+        parts += [r.text for r in self.reviews[:5]]
+        return " ".join(p for p in parts if p)
+
+    def passage_text(self) -> str:
+        """A short description for the dense text encoder (title first, it matters most)."""
+        parts = [self.title, self.brand, self.category]
+        parts += [f"{v}" for v in self.attributes.values() if isinstance(v, str)]
+        parts.append(self.description[:300])
+        return " ".join(p for p in parts if p)[:600]
+
+    @property
+    def has_text(self) -> bool:
+        """True when the product has any text to match words against."""
+        return bool(self.title or self.description or self.brand or self.category or self.reviews)

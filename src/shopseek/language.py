@@ -1,0 +1,212 @@
+"""Language handling for indexing and querying: Chinese + English tokens and a bilingual vocabulary."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import jieba
+import Stemmer
+
+jieba.setLogLevel(logging.WARNING)
+
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+LATIN_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+ENGLISH_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "without",
+        "this",
+        "that",
+    ]
+)
+CHINESE_STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "在",
+        "是",
+        "有",
+        "一",
+        "个",
+        "款",
+        "件",
+        "条",
+        "双",
+        "我",
+        "要",
+        "想",
+        "买",
+        "给",
+        "用",
+    ]
+)
+MAX_PHRASE_WORDS = 3
+
+
+def normalize_text(text: str) -> str:
+    """NFKC-normalise (full-width to half-width) and lower-case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@cache
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    """Snowball English stem of one lower-case word."""
+    return str(_stemmer().stemWord(word))
+
+
+def _latin_tokens(text: str) -> list[str]:
+    tokens: list[str] = []
+    for word in LATIN_WORD.findall(text):
+        parts = re.split(r"[-']", word)
+        pieces = [*parts, "".join(parts)] if len(parts) > 1 else parts
+        tokens += [stem(p) for p in pieces if p and p not in ENGLISH_STOPWORDS]
+    return tokens
+
+
+def tokenize(text: str) -> list[str]:
+    """Lexical tokens: stemmed English words and jieba search-mode Chinese words."""
+    _ensure_vocabulary_in_jieba()
+    text = normalize_text(text)
+    tokens: list[str] = []
+    position = 0
+    for match in CJK.finditer(text):
+        tokens += _latin_tokens(text[position : match.start()])
+        tokens += [
+            w for w in jieba.lcut_for_search(match.group()) if w.strip() and w not in CHINESE_STOPWORDS
+        ]
+        position = match.end()
+    tokens += _latin_tokens(text[position:])
+    return tokens
+
+
+def language_of(text: str) -> str:
+    """`zh`, `en`, `mixed` or `none`, from the scripts the text uses."""
+    has_cjk = bool(CJK.search(text))
+    has_latin = bool(re.search(r"[A-Za-z]{2,}", text))
+    if has_cjk and has_latin:
+        return "mixed"
+    return "zh" if has_cjk else "en" if has_latin else "none"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """English terms (stemmed word tuples) and their Chinese equivalents."""
+
+    chinese_to_english: dict[str, str]
+    english_to_chinese: dict[tuple[str, ...], list[str]]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The bilingual product vocabulary shipped in `shopseek/data/bilingual.tsv`."""
+    text = resources.files("shopseek").joinpath("data/bilingual.tsv").read_text(encoding="utf-8")
+    chinese_to_english: dict[str, str] = {}
+    english_to_chinese: dict[tuple[str, ...], list[str]] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, chinese = line.split("\t")
+        terms = [normalize_text(t) for t in chinese.split("|") if t]
+        key = tuple(stem(w) for w in english.split())
+        english_to_chinese.setdefault(key, []).extend(terms)
+        for term in terms:
+            known = chinese_to_english.get(term)
+            chinese_to_english[term] = f"{known} {english}" if known else english
+    return Vocabulary(chinese_to_english, english_to_chinese)
+
+
+@cache
+def _ensure_vocabulary_in_jieba() -> None:
+    """Teach jieba the vocabulary's Chinese words so they segment as units."""
+    for term in vocabulary().chinese_to_english:
+        if len(term) > 1 and CJK.fullmatch(term):
+            jieba.add_word(term, freq=200_000)
+
+
+def _translate_word(word: str, table: dict[str, str]) -> str:
+    """English for one jieba word: the whole word, else its longest known multi-character pieces."""
+    if word in table:
+        return f" {table[word]} "
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        for size in range(len(word) - i, 1, -1):
+            if word[i : i + size] in table:
+                out.append(f" {table[word[i : i + size]]} ")
+                i += size
+                break
+        else:
+            out.append(word[i])
+            i += 1
+    return "".join(out)
+
+
+@cache
+def _mixed_script_terms() -> list[str]:
+    """Vocabulary terms mixing Latin and Chinese (like `t恤`), longest first; jieba splits these."""
+    terms = [t for t in vocabulary().chinese_to_english if CJK.search(t) and re.search("[a-z]", t)]
+    return sorted(terms, key=len, reverse=True)
+
+
+def to_english(text: str) -> str:
+    """Replace Chinese vocabulary words with their English terms, keeping everything else (brands, models)."""
+    _ensure_vocabulary_in_jieba()
+    table = vocabulary().chinese_to_english
+    text = normalize_text(text)
+    for term in _mixed_script_terms():
+        text = text.replace(term, f" {table[term]} ")
+    out: list[str] = []
+    position = 0
+    for match in CJK.finditer(text):
+        out.append(text[position : match.start()])
+        out += [_translate_word(w, table) for w in jieba.lcut(match.group())]
+        position = match.end()
+    out.append(text[position:])
+    return re.sub(r"\s+", " ", " ".join(out)).strip()
+
+
+def chinese_expansions(tokens: list[str]) -> list[str]:
+    """Chinese words for English vocabulary phrases found in a token list (for Chinese catalogues)."""
+    table = vocabulary().english_to_chinese
+    found: list[str] = []
+    used: set[int] = set()
+    for size in range(MAX_PHRASE_WORDS, 0, -1):
+        for start in range(len(tokens) - size + 1):
+            span = set(range(start, start + size))
+            terms = table.get(tuple(tokens[start : start + size]))
+            if terms and not span & used:
+                found.append(terms[0])
+                used |= span
+    return found

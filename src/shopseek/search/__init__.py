@@ -1,0 +1,1 @@
+"""Search: understand the query, recall candidates per signal, fuse them and rank."""

@@ -1,0 +1,40 @@
+"""Fusion of per-signal candidate lists: reciprocal-rank fusion or weighted normalised scores."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+
+from shopseek.index.base import Hits
+
+RRF_K = 60
+
+Fuser = Callable[[Mapping[str, Hits], Mapping[str, float]], list[tuple[int, float]]]
+
+
+def reciprocal_rank(lists: Mapping[str, Hits], weights: Mapping[str, float]) -> list[tuple[int, float]]:
+    """Weighted reciprocal-rank fusion: sum of w / (60 + rank) over the signals that found a product."""
+    fused: dict[int, float] = defaultdict(float)
+    for signal, hits in lists.items():
+        weight = weights.get(signal, 1.0)
+        for rank, (key, _) in enumerate(hits, start=1):
+            fused[key] += weight / (RRF_K + rank)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def weighted_scores(lists: Mapping[str, Hits], weights: Mapping[str, float]) -> list[tuple[int, float]]:
+    """Weighted sum of per-signal scores min-max normalised within each list."""
+    fused: dict[int, float] = defaultdict(float)
+    for signal, hits in lists.items():
+        if not hits:
+            continue
+        scores = [s for _, s in hits]
+        low, high = min(scores), max(scores)
+        span = (high - low) or 1.0
+        weight = weights.get(signal, 1.0)
+        for key, score in hits:
+            fused[key] += weight * ((score - low) / span if high > low else 1.0)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+FUSERS: dict[str, Fuser] = {"rrf": reciprocal_rank, "weighted": weighted_scores}

@@ -1,0 +1,36 @@
+"""Query understanding: language, lexical tokens and an English rendition of Chinese words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shopseek.language import chinese_expansions, language_of, normalize_text, to_english, tokenize
+
+MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What the engine knows about a text query before recall."""
+
+    text: str
+    language: str
+    english: str
+    tokens: list[str]
+
+    @property
+    def renditions(self) -> list[str]:
+        """The texts to embed: the query itself and, when different, its English rendition."""
+        return [self.text] if self.english == normalize_text(self.text) else [self.text, self.english]
+
+
+def understand(text: str) -> Understood:
+    """Tokenise a query and expand it across Chinese and English with the bilingual vocabulary."""
+    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    english = to_english(text)
+    english_tokens = tokenize(english)
+    chinese = chinese_expansions(english_tokens)
+    synonyms = tokenize(to_english(" ".join(chinese)))
+    tokens = tokenize(text) + english_tokens + chinese + synonyms
+    unique = list(dict.fromkeys(tokens))
+    return Understood(text, language_of(text), english, unique)
