@@ -63,7 +63,7 @@ class ShopSeek:
             lexical=LexicalIndex.load(folder, tokenize),
         )
         self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings)
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.RLock()
 
     def count(self) -> int:
         """Number of products in the catalogue."""

@@ -124,7 +124,7 @@ def language_of(text: str) -> str:
 class Vocabulary:
     """English terms (stemmed word tuples) and their Chinese equivalents."""
 
-    chinese_to_english: dict[str, str]
+    chinese_to_english: dict[str, list[str]]
     english_to_chinese: dict[tuple[str, ...], list[str]]
 
 
@@ -132,7 +132,7 @@ class Vocabulary:
 def vocabulary() -> Vocabulary:
     """The bilingual product vocabulary shipped in `shopseek/data/bilingual.tsv`."""
     text = resources.files("shopseek").joinpath("data/bilingual.tsv").read_text(encoding="utf-8")
-    chinese_to_english: dict[str, str] = {}
+    chinese_to_english: dict[str, list[str]] = {}
     english_to_chinese: dict[tuple[str, ...], list[str]] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
@@ -142,9 +142,11 @@ def vocabulary() -> Vocabulary:
         key = tuple(stem(w) for w in english.split())
         english_to_chinese.setdefault(key, []).extend(terms)
         for term in terms:
-            known = chinese_to_english.get(term)
-            chinese_to_english[term] = f"{known} {english}" if known else english
-    return Vocabulary(chinese_to_english, english_to_chinese)
+            meanings = chinese_to_english.setdefault(term, [])
+            if english not in meanings:
+                meanings.append(english)
+    joined = {term: " ".join(meanings) for term, meanings in chinese_to_english.items()}
+    return Vocabulary(joined, english_to_chinese)
 
 
 @cache

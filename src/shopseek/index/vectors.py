@@ -10,17 +10,18 @@ import numpy as np
 from shopseek.index.base import Hits
 
 EXACT_LIMIT = 50_000
+SMALL_FILTER = 20_000
 
 
 def ivf_lists(count: int) -> int:
-    """A number of IVF lists suited to a catalogue size (about 4·sqrt(n))."""
-    return max(64, int(4 * np.sqrt(count)))
+    """A number of IVF lists suited to a catalogue size (about 2·sqrt(n))."""
+    return max(64, int(2 * np.sqrt(count)))
 
 
 class VectorIndex:
     """Unit vectors keyed by product key; cosine similarity by inner product."""
 
-    def __init__(self, dim: int, index: faiss.Index | None = None, nprobe: int = 32) -> None:
+    def __init__(self, dim: int, index: faiss.Index | None = None, nprobe: int = 48) -> None:
         self.dim = dim
         self.nprobe = nprobe
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
@@ -63,6 +64,8 @@ class VectorIndex:
         if self.count() == 0 or k <= 0 or (allowed is not None and not len(allowed)):
             return [[] for _ in range(len(queries))]
         k = min(k, self.count())
+        if allowed is not None and self.kind == "ivf" and len(allowed) <= SMALL_FILTER:
+            return [self._search_among(query, k, allowed) for query in queries]
         params = self._params(allowed)
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         scores, ids = self._index.search(queries, k, params=params)
@@ -70,6 +73,16 @@ class VectorIndex:
             [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
             for row_ids, row_scores in zip(ids, scores, strict=True)
         ]
+
+    def _search_among(self, query: np.ndarray, k: int, allowed: np.ndarray) -> Hits:
+        """Exact search over a few allowed keys, so a narrow filter still yields k results."""
+        present = [int(key) for key in allowed if self.vector(int(key)) is not None]
+        if not present:
+            return []
+        matrix = np.stack([self._index.reconstruct(key) for key in present])
+        scores = matrix @ np.asarray(query, dtype=np.float32)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(present[i], float(scores[i])) for i in order]
 
     def _params(self, allowed: np.ndarray | None) -> faiss.SearchParameters | None:
         selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)) if allowed is not None else None

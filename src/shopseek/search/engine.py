@@ -19,6 +19,22 @@ from shopseek.search.fuse import FUSERS
 from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
+NEAR_DUPLICATE = 0.05
+COSINE_WINDOW = 0.35
+
+
+# signal -> (the signal standing in for it, the modality a product must lack for the stand-in to apply)
+STAND_INS = {
+    "lexical": ("cross_modal", "text"),
+    "dense": ("cross_modal", "text"),
+    "cross_modal": ("dense", "image"),
+    "image_text": ("image", "text"),
+}
+
+
+def within_window(hits: Hits, window: float = COSINE_WINDOW) -> Hits:
+    """Drop cosine hits far below the best one: they are not candidates, whatever their rank."""
+    return [hit for hit in hits if hit[1] >= hits[0][1] - window] if hits else hits
 
 
 class QueryError(ValueError):
@@ -84,20 +100,43 @@ class SearchEngine:
             lists["lexical"] = self.indexes.lexical.search_tokens(understood.tokens, depth, allowed)
             vectors = self.encoder.encode_texts(understood.renditions, "query")
             text_query = normalize(vectors.mean(axis=0))
-            lists["dense"] = self.indexes.text.search_one(text_query, depth, allowed)
+            lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
         if query.image is not None:
             image_query = self.encoder.encode_image(query.image)
-            lists["image"] = self.indexes.image.search_one(image_query, depth, allowed)
-            lists["image_text"] = self._text_side_of_image(lists["image"], depth, allowed)
+            lists["image"] = within_window(self.indexes.image.search_one(image_query, depth, allowed))
+            lists["image_text"] = within_window(self._text_side_of_image(lists["image"], depth, allowed))
         return lists
 
     def _text_side_of_image(self, image_hits: Hits, depth: int, allowed: np.ndarray | None) -> Hits:
-        """Products whose text is like the text of the photo's nearest products."""
-        neighbours = [self.indexes.text.vector(key) for key, _ in image_hits[:IMAGE_NEIGHBOURS_FOR_TEXT]]
+        """Products whose text is like the text of the photo's nearest products (near-duplicates only)."""
+        if not image_hits:
+            return []
+        best = image_hits[0][1]
+        close = [
+            key for key, score in image_hits[:IMAGE_NEIGHBOURS_FOR_TEXT] if score >= best - NEAR_DUPLICATE
+        ]
+        neighbours = [self.indexes.text.vector(key) for key in close]
         found = [v for v in neighbours if v is not None]
         if not found:
             return []
         return self.indexes.text.search_one(normalize(np.mean(found, axis=0)), depth, allowed)
+
+    def stand_in_for_missing(self, lists: dict[str, Hits]) -> dict[str, Hits]:
+        """Rank a product that lacks a modality, in that modality's signal, as its other signal ranked it.
+
+        Without this, fusion would punish image-only and text-only products for what they cannot have.
+        """
+        has = {"text": self.indexes.text, "image": self.indexes.image}
+        completed = dict(lists)
+        for signal, (stand_in, modality) in STAND_INS.items():
+            if signal not in lists or stand_in not in lists:
+                continue
+            merged = list(lists[signal])
+            for rank, (key, score) in enumerate(lists[stand_in]):
+                if has[modality].vector(key) is None:
+                    merged.insert(min(rank, len(merged)), (key, score))
+            completed[signal] = merged
+        return completed
 
     def search(self, query: Query) -> SearchResult:
         """Recall, fuse, filter and return one page of hits."""
@@ -106,7 +145,7 @@ class SearchEngine:
         started = time.perf_counter()
         allowed = self.store.keys_matching(query.filters) if query.filters.active else None
         lists = self.recall(query, allowed)
-        fused = FUSERS[self.settings.fusion](lists, self.settings.weights)
+        fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), self.settings.weights)
         page = fused[query.offset : query.offset + query.k]
         stored = self.store.get_many([key for key, _ in page])
         per_signal = {name: dict(hits) for name, hits in lists.items()}

@@ -1,0 +1,43 @@
+"""Chinese + English tokenisation and the bilingual vocabulary."""
+
+from __future__ import annotations
+
+from shopseek.language import language_of, to_english, tokenize
+from shopseek.search.understand import understand
+
+
+def test_chinese_is_segmented_into_words() -> None:
+    assert tokenize("红色衬衫") == ["红色", "衬衫"]
+    assert "手提包" in tokenize("女士黑色手提包")
+    assert "牛仔裤" in tokenize("蓝色牛仔裤")
+
+
+def test_english_is_stemmed_and_hyphens_joined() -> None:
+    assert tokenize("Red T-Shirts") == ["red", "t", "shirt", "tshirt"]
+    assert tokenize("the dresses") == ["dress"]
+
+
+def test_mixed_script_and_model_numbers_survive() -> None:
+    tokens = tokenize("红米Note12T 手机")
+    assert "note12t" in tokens and "手机" in tokens
+    assert to_english("红米Note12T") == "红米 note12t"
+
+
+def test_chinese_renders_in_english() -> None:
+    assert to_english("男士 藏青色 衬衫") == "men navy blue shirt"
+    assert to_english("红色T恤") == "red tshirt"
+    assert to_english("女士黑色手提包") == "women black handbag"
+
+
+def test_languages_are_told_apart() -> None:
+    assert language_of("红色衬衫") == "zh"
+    assert language_of("red shirt") == "en"
+    assert language_of("red 衬衫") == "mixed"
+
+
+def test_understanding_expands_both_ways() -> None:
+    chinese = understand("蓝色牛仔裤")
+    assert {"blue", "jean"} <= set(chinese.tokens)
+    assert chinese.renditions == ["蓝色牛仔裤", "blue jean"]
+    english = understand("phone")
+    assert "smartphon" in english.tokens and "手机" in english.tokens

@@ -1,0 +1,131 @@
+"""The ingest → index → search pipeline with the fake encoder: modalities, filters, updates, reopen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from shopseek.app import ShopSeek
+from shopseek.catalog.readers import read_catalog
+from shopseek.catalog.store import Filters
+from shopseek.encoders.base import ENCODERS
+from shopseek.search.engine import Query, QueryError
+
+from .conftest import write_image
+
+
+def ids(shop: ShopSeek, query: Query) -> list[str]:
+    return [hit.product.id for hit in shop.search(query).hits]
+
+
+def test_text_query_finds_the_matching_product_first(fake_shop: ShopSeek) -> None:
+    result = fake_shop.search(Query("red shirt", k=3))
+    assert result.hits[0].product.id == "p1"
+    assert {"lexical", "dense"} <= set(result.hits[0].signals)
+
+
+def test_chinese_query_finds_english_products(fake_shop: ShopSeek) -> None:
+    assert ids(fake_shop, Query("红色衬衫", k=1)) == ["p1"]
+    assert ids(fake_shop, Query("手机", k=1)) == ["p6"]
+
+
+def test_text_only_product_is_findable(fake_shop: ShopSeek) -> None:
+    assert ids(fake_shop, Query("leather wallet", k=1)) == ["p4"]
+
+
+def test_image_only_product_is_findable_by_photo(fake_shop: ShopSeek, tmp_path: Path) -> None:
+    photo = Image.open(write_image(tmp_path / "q.png", "red", (224, 224)))
+    found = ids(fake_shop, Query(image=photo, k=3))
+    assert found[0] in {"p1", "p5"} and "p5" in found
+
+
+def test_text_and_photo_together(fake_shop: ShopSeek, tmp_path: Path) -> None:
+    photo = Image.open(write_image(tmp_path / "q.png", "red", (224, 224)))
+    result = fake_shop.search(Query("shirt", image=photo, k=1))
+    assert result.hits[0].product.id == "p1"
+    assert {"lexical", "dense", "image"} <= set(result.hits[0].signals)
+
+
+def test_filters_restrict_results(fake_shop: ShopSeek) -> None:
+    assert set(ids(fake_shop, Query("shirt shoes jeans", k=10, filters=Filters(brand="acme")))) == {
+        "p1",
+        "p3",
+    }
+    cheap = ids(fake_shop, Query("shirt shoes jeans phone", k=10, filters=Filters(price_max=50)))
+    assert "p6" not in cheap and "p3" not in cheap
+    assert ids(fake_shop, Query("anything", filters=Filters(category="no-such-category"))) == []
+
+
+def test_pagination_windows_do_not_overlap(fake_shop: ShopSeek) -> None:
+    first = ids(fake_shop, Query("shirt jeans shoes wallet", k=2, offset=0))
+    second = ids(fake_shop, Query("shirt jeans shoes wallet", k=2, offset=2))
+    assert len(first) == 2 and not set(first) & set(second)
+
+
+def test_empty_query_is_an_error(fake_shop: ShopSeek) -> None:
+    with pytest.raises(QueryError):
+        fake_shop.search(Query("   "))
+
+
+def test_reingesting_an_id_updates_it(fake_shop: ShopSeek, tmp_path: Path) -> None:
+    path = tmp_path / "update.jsonl"
+    path.write_text(json.dumps({"id": "p4", "title": "Purple velvet hat", "category": "hats"}) + "\n")
+    fake_shop.ingest(read_catalog(path))
+    assert fake_shop.count() == 6
+    assert ids(fake_shop, Query("velvet hat", k=1)) == ["p4"]
+    old_words = {hit.product.id: hit.signals for hit in fake_shop.search(Query("leather wallet", k=6)).hits}
+    assert "lexical" not in old_words.get("p4", {})
+
+
+def test_delete_removes_from_every_signal(fake_shop: ShopSeek) -> None:
+    assert fake_shop.delete("p1")
+    assert not fake_shop.delete("p1")
+    assert "p1" not in ids(fake_shop, Query("red shirt", k=10))
+    assert fake_shop.count() == 5
+
+
+def test_index_reopens_without_reencoding(fake_shop: ShopSeek) -> None:
+    before = ids(fake_shop, Query("blue jeans", k=3))
+    folder = fake_shop.folder
+    fake_shop.close()
+
+    class Refuses(ENCODERS["fake"]):  # type: ignore[misc, valid-type]
+        def encode_image_batch(self, images):  # type: ignore[no-untyped-def]
+            assert len(images) <= 1, "reopening must not re-encode the catalogue"
+            return super().encode_image_batch(images)
+
+    reopened = ShopSeek(folder, encoder=Refuses())
+    assert ids(reopened, Query("blue jeans", k=3)) == before
+    assert reopened.count() == 6
+    reopened.close()
+
+
+def test_bad_media_is_reported_and_the_product_kept_when_it_has_text(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (folder / "c.jsonl").write_text(
+        "\n".join(
+            json.dumps(p)
+            for p in [
+                {"id": "a", "title": "Yellow raincoat", "images": ["broken.jpg"]},
+                {"id": "b", "images": ["missing.jpg"]},
+            ]
+        )
+    )
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    report = shop.ingest(read_catalog(folder / "c.jsonl"))
+    reasons = " ".join(p.reason for p in report.problems)
+    assert report.added == 1
+    assert "corrupt" in reasons or "not an image" in reasons
+    assert "file not found" in reasons and "skipped" in reasons
+    assert shop.count() == 1
+    shop.close()
+
+
+def test_similar_products_exclude_the_product_itself(fake_shop: ShopSeek) -> None:
+    similar = [hit.product.id for hit in fake_shop.similar("p1", k=3)]
+    assert "p1" not in similar and "p5" in similar

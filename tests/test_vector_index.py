@@ -1,0 +1,95 @@
+"""Index backends: the shared contract, and FAISS against a brute-force oracle before and after reload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shopseek.index import vectors
+from shopseek.index.lexical import LexicalIndex
+from shopseek.index.vectors import VectorIndex
+from shopseek.language import tokenize
+
+
+def unit_rows(count: int, dim: int, seed: int) -> np.ndarray:
+    rows = np.random.default_rng(seed).standard_normal((count, dim)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def clustered_rows(count: int, dim: int, seed: int) -> np.ndarray:
+    """Unit vectors around 50 centres, the way product embeddings cluster by kind."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((50, dim))
+    rows = centres[rng.integers(0, 50, count)] + 0.6 * rng.standard_normal((count, dim))
+    rows = rows.astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def recall_against_brute_force(index: VectorIndex, data: np.ndarray, keys: np.ndarray, k: int = 10) -> float:
+    queries = data[::100] + 0.05 * unit_rows(len(data[::100]), data.shape[1], seed=99)
+    truth = np.argsort(-(queries @ data.T), axis=1)[:, :k]
+    found = index.search_many(queries, k)
+    hits = sum(
+        len({keys[t] for t in row} & {key for key, _ in got}) for row, got in zip(truth, found, strict=True)
+    )
+    return hits / (len(queries) * k)
+
+
+@pytest.mark.parametrize("exact_limit", [100_000, 1_000])
+def test_faiss_recall_against_brute_force_before_and_after_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_limit: int
+) -> None:
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", exact_limit)
+    data = clustered_rows(5_000, 32, seed=1)
+    keys = np.arange(10, 5_010, dtype=np.int64)
+    index = VectorIndex(32)
+    index.add(keys, data)
+    index = index.rebuilt_for_size()
+    assert index.kind == ("ivf" if exact_limit < 5_000 else "exact")
+    assert recall_against_brute_force(index, data, keys) >= 0.95
+    index.save(tmp_path / "v.faiss")
+    reloaded = VectorIndex.load(tmp_path / "v.faiss", 32)
+    assert reloaded.kind == index.kind
+    assert recall_against_brute_force(reloaded, data, keys) >= 0.95
+
+
+@pytest.mark.parametrize("exact_limit", [100_000, 100])
+def test_vector_delete_replace_and_filtered_search(monkeypatch: pytest.MonkeyPatch, exact_limit: int) -> None:
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", exact_limit)
+    data = unit_rows(500, 16, seed=2)
+    index = VectorIndex(16)
+    index.add(np.arange(500), data)
+    index = index.rebuilt_for_size()
+    index.delete([0])
+    assert index.count() == 499
+    assert all(key != 0 for key, _ in index.search_one(data[0], 5))
+    index.add(np.array([1]), data[2:3])
+    assert index.count() == 499
+    allowed = np.array([7, 8, 9], dtype=np.int64)
+    hits = index.search_one(data[100], 10, allowed)
+    assert sorted(key for key, _ in hits) == [7, 8, 9]
+
+
+def test_exported_vectors_round_trip() -> None:
+    data = unit_rows(50, 8, seed=3)
+    index = VectorIndex(8)
+    index.add(np.arange(50), data)
+    keys, exported = index.export()
+    assert np.allclose(exported[np.argsort(keys)], data)
+
+
+def test_lexical_contract_add_delete_filter_and_reload(tmp_path: Path) -> None:
+    index = LexicalIndex(tokenize)
+    index.add([1, 2, 3], ["red cotton shirt", "blue jeans", "红色 连衣裙"])
+    assert index.search_one("shirts", 5)[0][0] == 1
+    assert index.search_one("红色", 5)[0][0] == 3
+    assert index.search_one("nothing-like-this", 5) == []
+    assert [k for k, _ in index.search_one("red shirt jeans", 5, np.array([2]))] == [2]
+    index.delete([1])
+    assert index.search_one("shirt", 5) == []
+    index.save(tmp_path)
+    reloaded = LexicalIndex.load(tmp_path, tokenize)
+    assert reloaded.count() == 2
+    assert reloaded.search_one("jeans", 5)[0][0] == 2
