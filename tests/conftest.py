@@ -22,7 +22,7 @@ COLOURS = {"red": (220, 20, 30), "blue": (20, 40, 210), "green": (30, 170, 40), 
 
 @register("fake")
 class FakeEncoder(Encoder):
-    """Hashes tokens into a bag-of-words vector and images into a coarse colour layout: fast and deterministic."""
+    """Hashes tokens into bag-of-words vectors and images into a coarse colour layout: fast, deterministic."""
 
     name = "fake"
     text_dim = 64

@@ -124,7 +124,7 @@ def language_of(text: str) -> str:
 class Vocabulary:
     """English terms (stemmed word tuples) and their Chinese equivalents."""
 
-    chinese_to_english: dict[str, list[str]]
+    chinese_to_english: dict[str, str]
     english_to_chinese: dict[tuple[str, ...], list[str]]
 
 
