@@ -50,6 +50,11 @@ class Query:
     k: int = 10
     offset: int = 0
     filters: Filters = field(default_factory=Filters)
+    signals: frozenset[str] | None = None
+
+    def uses(self, signal: str) -> bool:
+        """True when this query asks for a signal (all signals by default)."""
+        return self.signals is None or signal in self.signals
 
 
 @dataclass(frozen=True)
@@ -97,14 +102,19 @@ class SearchEngine:
         lists: dict[str, Hits] = {}
         if query.text.strip():
             understood = understand(query.text)
-            lists["lexical"] = self.indexes.lexical.search_tokens(understood.tokens, depth, allowed)
-            vectors = self.encoder.encode_texts(understood.renditions, "query")
-            text_query = normalize(vectors.mean(axis=0))
-            lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
+            if query.uses("lexical"):
+                lists["lexical"] = self.indexes.lexical.search_tokens(understood.tokens, depth, allowed)
+            if query.uses("dense"):
+                vectors = self.encoder.encode_texts(understood.renditions, "query")
+                text_query = normalize(vectors.mean(axis=0))
+                lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
         if query.image is not None:
             image_query = self.encoder.encode_image(query.image)
-            lists["image"] = within_window(self.indexes.image.search_one(image_query, depth, allowed))
-            lists["image_text"] = within_window(self._text_side_of_image(lists["image"], depth, allowed))
+            image_hits = within_window(self.indexes.image.search_one(image_query, depth, allowed))
+            if query.uses("image"):
+                lists["image"] = image_hits
+            if query.uses("image_text"):
+                lists["image_text"] = within_window(self._text_side_of_image(image_hits, depth, allowed))
         return lists
 
     def _text_side_of_image(self, image_hits: Hits, depth: int, allowed: np.ndarray | None) -> Hits:

@@ -1,0 +1,50 @@
+"""Shared set-up for benchmarks: the held-out fashion test split, indexed once and cached."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from shopseek.app import ShopSeek
+from shopseek.catalog.readers import read_catalog
+from shopseek.learn.fashion import FashionProduct, extract_images, load_products, split_of, write_catalog
+
+ROOT = Path(__file__).resolve().parents[1]
+FASHION = ROOT.parent / "shared" / "data" / "fashion"
+CACHE = ROOT / ".shopseek" / "bench"
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def test_products() -> list[FashionProduct]:
+    """The held-out test split of the fashion set."""
+    return [p for p in load_products(FASHION) if split_of(p.id) == "test"]
+
+
+def images_dir() -> Path:
+    """Unpacked fashion images (thumbnails and 224px photos)."""
+    return extract_images(FASHION, CACHE / "fashion-images")
+
+
+def test_index(name: str = "fashion-test", *, text: bool = True) -> ShopSeek:
+    """The test split ingested with titles (or images only); built on first use, timing saved beside it."""
+    folder = CACHE / name
+    if not (folder / "catalog.sqlite").exists():
+        products = test_products()
+        catalog = write_catalog(products, images_dir(), CACHE / f"{name}.jsonl", text=text)
+        shop = ShopSeek(folder)
+        started = time.perf_counter()
+        report = shop.ingest(read_catalog(catalog))
+        seconds = time.perf_counter() - started
+        timing = {"products": report.added, "images": report.images, "seconds": round(seconds, 1)}
+        (folder / "ingest-timing.json").write_text(json.dumps(timing))
+        return shop
+    return ShopSeek(folder)
+
+
+def write_result(name: str, payload: dict) -> Path:
+    """Write a benchmark result as JSON under benchmarks/results/."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    return path

@@ -1,0 +1,1 @@
+"""Learning: data splits, cross-modal alignment heads, ranking models. Never runs at import time."""
