@@ -64,9 +64,7 @@ def test_json_list_and_products_object(tmp_path: Path) -> None:
 
 def test_csv_with_lists_and_bad_price(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
-    path.write_text(
-        "id,title,price,images,colour\n1,Red shirt,9.5,a.jpg|b.jpg,red\n2,Thing,free,,\n,No id,1,,\n"
-    )
+    path.write_text("id,title,price,images,colour\n1,Red shirt,9.5,a.jpg|b.jpg,red\n2,Thing,free,,\n,No id,1,,\n")
     items = list(read_catalog(path))
     assert isinstance(items[0], ReadItem)
     assert items[0].product.price == 9.5

@@ -31,9 +31,7 @@ def recall_against_brute_force(index: VectorIndex, data: np.ndarray, keys: np.nd
     queries = data[::100] + 0.05 * unit_rows(len(data[::100]), data.shape[1], seed=99)
     truth = np.argsort(-(queries @ data.T), axis=1)[:, :k]
     found = index.search_many(queries, k)
-    hits = sum(
-        len({keys[t] for t in row} & {key for key, _ in got}) for row, got in zip(truth, found, strict=True)
-    )
+    hits = sum(len({keys[t] for t in row} & {key for key, _ in got}) for row, got in zip(truth, found, strict=True))
     return hits / (len(queries) * k)
 
 

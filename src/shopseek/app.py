@@ -48,9 +48,7 @@ class LoadedProduct:
 class ShopSeek:
     """One index folder: catalogue store, vector and lexical indexes, and the search engine over them."""
 
-    def __init__(
-        self, folder: Path, encoder: Encoder | None = None, settings: Settings | None = None
-    ) -> None:
+    def __init__(self, folder: Path, encoder: Encoder | None = None, settings: Settings | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.settings = settings or Settings.load(folder)
@@ -73,9 +71,7 @@ class ShopSeek:
         """Run a query."""
         return self.engine.search(query)
 
-    def ingest(
-        self, items: Iterable[ReadItem | ReadProblem], progress: Progress | None = None
-    ) -> IngestReport:
+    def ingest(self, items: Iterable[ReadItem | ReadProblem], progress: Progress | None = None) -> IngestReport:
         """Load media, encode and index every readable product; problems are collected, not raised."""
         report = IngestReport()
         batch: list[ReadItem] = []
@@ -206,9 +202,7 @@ def _load_media(item: ReadItem, report: IngestReport) -> LoadedProduct | None:
         except MediaError as exc:
             report.problems.append(ReadProblem(item.line, str(exc), item.product.id))
     if not images and not item.product.has_text:
-        report.problems.append(
-            ReadProblem(item.line, "no text and no readable image: skipped", item.product.id)
-        )
+        report.problems.append(ReadProblem(item.line, "no text and no readable image: skipped", item.product.id))
         return None
     return LoadedProduct(item.line, item.product, images)
 

@@ -23,6 +23,10 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
+from shopseek.learn.cli import train_app  # noqa: E402
+
+app.add_typer(train_app, name="train")
+
 IndexOption = Annotated[Path, typer.Option("--index", help="Index folder (created when missing).")]
 
 
@@ -70,9 +74,7 @@ def ingest_catalog(catalog: Path, index: Path) -> int:
 
 @app.command()
 def ingest(
-    catalog: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="Catalogue: .jsonl, .json or .csv")
-    ],
+    catalog: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Catalogue: .jsonl, .json or .csv")],
     index: IndexOption,
 ) -> None:
     """Read a catalogue, encode its text and images, and add or update its products in the index."""
@@ -85,9 +87,7 @@ def ingest(
 
 @app.command()
 def search(
-    text: Annotated[
-        str, typer.Argument(help="Words to search for (Chinese or English); may be empty with --image")
-    ],
+    text: Annotated[str, typer.Argument(help="Words to search for (Chinese or English); may be empty with --image")],
     index: IndexOption,
     image: Annotated[Path | None, typer.Option(help="A photo to search with")] = None,
     k: Annotated[int, typer.Option(min=1, max=1000, help="Number of results")] = 10,
@@ -118,9 +118,7 @@ def search(
 
 @app.command("search-batch")
 def search_batch(
-    queries: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help='JSONL: {"qid", "text"?, "image"?}')
-    ],
+    queries: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help='JSONL: {"qid", "text"?, "image"?}')],
     index: IndexOption,
     out: Annotated[Path, typer.Option(help="TREC run file to write")],
     k: Annotated[int, typer.Option(min=1, max=10000, help="Results per query")] = 100,
@@ -165,9 +163,7 @@ def serve(
 
 @app.command()
 def demo(
-    index: Annotated[Path, typer.Option("--index", help="Where the demo index lives")] = Path(
-        ".shopseek/demo-index"
-    ),
+    index: Annotated[Path, typer.Option("--index", help="Where the demo index lives")] = Path(".shopseek/demo-index"),
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
 ) -> None:
     """Build the bundled demo catalogue's index when missing, then serve it."""

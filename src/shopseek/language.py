@@ -103,9 +103,7 @@ def tokenize(text: str) -> list[str]:
     position = 0
     for match in CJK.finditer(text):
         tokens += _latin_tokens(text[position : match.start()])
-        tokens += [
-            w for w in jieba.lcut_for_search(match.group()) if w.strip() and w not in CHINESE_STOPWORDS
-        ]
+        tokens += [w for w in jieba.lcut_for_search(match.group()) if w.strip() and w not in CHINESE_STOPWORDS]
         position = match.end()
     tokens += _latin_tokens(text[position:])
     return tokens

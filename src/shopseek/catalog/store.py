@@ -87,8 +87,7 @@ class ProductStore:
             if row:
                 key = int(row[0])
                 self._db.execute(
-                    "UPDATE products SET doc=?, price=?, category=?, brand=?, image_count=?, updated_at=?"
-                    " WHERE key=?",
+                    "UPDATE products SET doc=?, price=?, category=?, brand=?, image_count=?, updated_at=? WHERE key=?",
                     (*values, key),
                 )
             else:
@@ -127,9 +126,7 @@ class ProductStore:
     def get(self, product_id: str) -> StoredProduct | None:
         """One product by id, or None."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT key, doc, image_count FROM products WHERE id = ?", (product_id,)
-            ).fetchone()
+            row = self._db.execute("SELECT key, doc, image_count FROM products WHERE id = ?", (product_id,)).fetchone()
         return _stored(row) if row else None
 
     def get_many(self, keys: list[int]) -> dict[int, StoredProduct]:

@@ -37,13 +37,9 @@ class Encoder(ABC):
         """Encode one image."""
         return self.encode_image_batch([image])[0]
 
-    def encode_texts(
-        self, texts: Sequence[str], role: TextRole, progress: Progress | None = None
-    ) -> np.ndarray:
+    def encode_texts(self, texts: Sequence[str], role: TextRole, progress: Progress | None = None) -> np.ndarray:
         """Encode any number of texts in batches, reporting progress per batch."""
-        return _batched(
-            texts, self.text_dim, self.batch_size, lambda b: self.encode_text_batch(b, role), progress
-        )
+        return _batched(texts, self.text_dim, self.batch_size, lambda b: self.encode_text_batch(b, role), progress)
 
     def encode_images(self, images: Sequence[Image.Image], progress: Progress | None = None) -> np.ndarray:
         """Encode any number of images in batches, reporting progress per batch."""

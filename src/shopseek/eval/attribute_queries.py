@@ -120,10 +120,12 @@ def build_queries(products: Iterable[FashionProduct], count: int, seed: int = 0)
     queries: list[AttributeQuery] = []
     for number, (kind, colour, gender) in enumerate(chosen):
         asked_gender = gender if rng.random() < 0.7 else None
-        queries.append(AttributeQuery(f"en{number}", _english(rng, kind, colour, asked_gender), "en", kind, colour,
-                                      asked_gender))
-        queries.append(AttributeQuery(f"zh{number}", _chinese(rng, kind, colour, asked_gender), "zh", kind, colour,
-                                      asked_gender))
+        queries.append(
+            AttributeQuery(f"en{number}", _english(rng, kind, colour, asked_gender), "en", kind, colour, asked_gender)
+        )
+        queries.append(
+            AttributeQuery(f"zh{number}", _chinese(rng, kind, colour, asked_gender), "zh", kind, colour, asked_gender)
+        )
     return queries
 
 

@@ -37,8 +37,13 @@ def load_products(folder: Path) -> list[FashionProduct]:
         rows = [json.loads(line) for line in handle]
     return [
         FashionProduct(
-            r["id"], r["title"] or "", r["gender"] or "", r["article_type"] or "", r["base_colour"] or "",
-            r["usage"] or "", bool(r.get("image_224")),
+            r["id"],
+            r["title"] or "",
+            r["gender"] or "",
+            r["article_type"] or "",
+            r["base_colour"] or "",
+            r["usage"] or "",
+            bool(r.get("image_224")),
         )
         for r in rows
     ]
@@ -59,7 +64,10 @@ def write_catalog(products: list[FashionProduct], images: Path, path: Path, *, t
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as handle:
         for product in products:
-            record: dict[str, object] = {"id": product.id, "images": [str(images / "images" / f"{product.id}.jpg")]}
+            record: dict[str, object] = {
+                "id": product.id,
+                "images": [str(images / "images" / f"{product.id}.jpg")],
+            }
             if text:
                 record["title"] = product.title
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

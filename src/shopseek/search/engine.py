@@ -122,9 +122,7 @@ class SearchEngine:
         if not image_hits:
             return []
         best = image_hits[0][1]
-        close = [
-            key for key, score in image_hits[:IMAGE_NEIGHBOURS_FOR_TEXT] if score >= best - NEAR_DUPLICATE
-        ]
+        close = [key for key, score in image_hits[:IMAGE_NEIGHBOURS_FOR_TEXT] if score >= best - NEAR_DUPLICATE]
         neighbours = [self.indexes.text.vector(key) for key in close]
         found = [v for v in neighbours if v is not None]
         if not found:

@@ -1,0 +1,259 @@
+"""Train the cross-modal heads on product data: multi-positive InfoNCE for the shared space, BCE for matching."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from shopseek.encoders.base import Encoder
+from shopseek.encoders.heads import AlignmentHeads, HeadsConfig
+from shopseek.eval.attribute_queries import AttributeQuery, relevance
+from shopseek.eval.metrics import evaluate
+from shopseek.learn.fashion import FashionProduct, extract_images, load_products, split_of
+from shopseek.learn.features import cached, image_vectors, query_vectors
+from shopseek.learn.synthetic_queries import queries_for
+
+Progress = Callable[[str, int, int], None]
+QUERIES_PER_PRODUCT = 6
+
+
+@dataclass
+class SplitData:
+    """Frozen features of one split."""
+
+    products: list[FashionProduct]
+    images: np.ndarray
+    titles: np.ndarray
+    queries: np.ndarray  # (n, QUERIES_PER_PRODUCT, text_dim)
+    keys: np.ndarray
+
+
+@dataclass
+class TrainConfig:
+    """Training settings; seeds fixed so a run is reproducible."""
+
+    epochs: int = 30
+    batch_size: int = 512
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    match_weight: float = 0.5
+    seed: int = 0
+    heads: HeadsConfig = field(default_factory=HeadsConfig)
+
+
+def attribute_key(product: FashionProduct) -> tuple[str, str, str]:
+    """What relevance is judged by: type, colour and gender."""
+    return (product.article_type, product.colour, product.gender)
+
+
+def prepare(data: Path, cache: Path, encoder: Encoder, split: str, progress: Progress | None = None) -> SplitData:
+    """Features of one split of the fashion set, cached under `cache`."""
+    products = [p for p in load_products(data) if split_of(p.id) == split]
+    images_root = extract_images(data, cache / "images")
+
+    def tick(label: str, total: int) -> Callable[[int], None] | None:
+        if progress is None:
+            return None
+        done = [0]
+
+        def advance(count: int) -> None:
+            done[0] += count
+            progress(label, done[0], total)
+
+        return advance
+
+    paths = [images_root / "images" / f"{p.id}.jpg" for p in products]
+    images = cached(
+        cache / f"{split}-images.npy",
+        lambda: image_vectors(encoder, paths, tick(f"{split} images", len(paths))),
+    )
+    titles = cached(
+        cache / f"{split}-titles.npy",
+        lambda: encoder.encode_texts([p.title for p in products], "passage", tick(f"{split} titles", len(products))),
+    )
+    texts = [q for p in products for q in queries_for(p, QUERIES_PER_PRODUCT, seed=11)]
+    unique = sorted(set(texts))
+    position = {t: n for n, t in enumerate(unique)}
+    vectors = cached(
+        cache / f"{split}-queries.npy",
+        lambda: query_vectors(encoder, unique, tick(f"{split} queries", len(unique))),
+    )
+    queries = vectors[[position[t] for t in texts]].reshape(len(products), QUERIES_PER_PRODUCT, -1)
+    key_ids: dict[tuple[str, str, str], int] = {}
+    keys = np.array([key_ids.setdefault(attribute_key(p), len(key_ids)) for p in products])
+    return SplitData(products, images, titles, queries, keys)
+
+
+def soft_cross_entropy(logits: torch.Tensor, positives: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy against a uniform distribution over each row's positives (multi-positive InfoNCE)."""
+    targets = positives / positives.sum(dim=1, keepdim=True)
+    return -(targets * logits.log_softmax(dim=1)).sum(dim=1).mean()
+
+
+def batch_loss(heads: AlignmentHeads, batch: dict[str, torch.Tensor], match_weight: float) -> torch.Tensor:
+    """Contrastive loss (query↔image, title↔image, query↔title) plus BCE on hard-negative matching pairs."""
+    image = heads.embed_image(batch["images"])
+    query = heads.embed_text(batch["queries"])
+    title = heads.embed_text(batch["titles"])
+    same = (batch["keys"][:, None] == batch["keys"][None, :]).float()
+    scale = heads.log_scale.exp().clamp(max=100)
+    loss = torch.zeros((), dtype=torch.float32)
+    for left, right in ((query, image), (title, image), (query, title)):
+        logits = scale * left @ right.T
+        loss = loss + soft_cross_entropy(logits, same) + soft_cross_entropy(logits.T, same)
+    with torch.no_grad():
+        similarity = (query @ image.T).masked_fill(same.bool(), -2.0)
+        hardest = similarity.argmax(dim=1)
+    random_negative = torch.randperm(len(image))
+    text_side = torch.cat([query, query, query]).detach()
+    image_side = torch.cat([image, image[hardest], image[random_negative]]).detach()
+    labels = torch.cat(
+        [torch.ones(len(image)), torch.zeros(len(image)), same[torch.arange(len(image)), random_negative]]
+    )
+    match = nn.functional.binary_cross_entropy_with_logits(heads.match_logit(text_side, image_side), labels)
+    return loss / 6 + match_weight * match
+
+
+def sample_batches(data: SplitData, size: int, rng: np.random.Generator) -> list[dict[str, torch.Tensor]]:
+    """One epoch of shuffled batches, each product with one of its queries drawn at random."""
+    order = rng.permutation(len(data.products))
+    picks = rng.integers(0, QUERIES_PER_PRODUCT, len(order))
+    batches = []
+    for start in range(0, len(order) - size + 1, size):
+        rows = order[start : start + size]
+        batches.append(
+            {
+                "images": torch.from_numpy(data.images[rows]),
+                "titles": torch.from_numpy(data.titles[rows]),
+                "queries": torch.from_numpy(data.queries[rows, picks[start : start + size]]),
+                "keys": torch.from_numpy(data.keys[rows]),
+            }
+        )
+    return batches
+
+
+@torch.inference_mode()
+def retrieval_ndcg(
+    heads: AlignmentHeads, data: SplitData, queries: list[AttributeQuery], vectors: np.ndarray
+) -> dict[str, float]:
+    """nDCG@10 of query → product-image retrieval in the joint space, overall and per language."""
+    heads.eval()
+    images = heads.embed_image(torch.from_numpy(data.images)).numpy()
+    joint = heads.embed_text(torch.from_numpy(vectors)).numpy()
+    scores = joint @ images.T
+    run, qrels = {}, {}
+    for row, query in enumerate(queries):
+        top = np.argsort(-scores[row])[:100]
+        run[query.qid] = {data.products[i].id: float(scores[row, i]) for i in top}
+        qrels[query.qid] = {p.id: g for p in data.products if (g := relevance(query, p))}
+    out = {}
+    for language in ("all", "en", "zh"):
+        subset = [q.qid for q in queries if language in ("all", q.language)]
+        out[language] = evaluate({q: qrels[q] for q in subset}, {q: run[q] for q in subset}, ["nDCG@10"])["nDCG@10"]
+    return out
+
+
+def dev_queries(data: SplitData, count: int = 200, seed: int = 5) -> list[AttributeQuery]:
+    """Synthetic checkpoint-selection queries on dev products (training phrasing, not the test phrasing)."""
+    rng = random.Random(seed)
+    combos = sorted({attribute_key(p): p for p in data.products}.items())
+    chosen = rng.sample(combos, min(count, len(combos)))
+    queries = []
+    for number, ((kind, colour, gender), product) in enumerate(chosen):
+        for language, text in zip(("en", "zh"), queries_for(product, 2, seed=99 + number), strict=True):
+            queries.append(AttributeQuery(f"{language}{number}", text, language, kind, colour, gender))
+    return queries
+
+
+def train(
+    train_data: SplitData,
+    dev: SplitData,
+    dev_set: tuple[list[AttributeQuery], np.ndarray],
+    config: TrainConfig,
+    progress: Callable[[int, dict[str, float]], None] | None = None,
+) -> tuple[AlignmentHeads, dict[str, object]]:
+    """Train heads; keep the checkpoint with the best dev nDCG@10."""
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    heads = AlignmentHeads(config.heads)
+    optimiser = torch.optim.AdamW(heads.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=config.epochs)
+    best: tuple[float, dict[str, torch.Tensor], int, dict[str, float]] = (-1.0, {}, -1, {})
+    history = []
+    started = time.perf_counter()
+    for epoch in range(config.epochs):
+        heads.train()
+        losses = []
+        for batch in sample_batches(train_data, config.batch_size, rng):
+            loss = batch_loss(heads, batch, config.match_weight)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(float(loss))
+        schedule.step()
+        scores = retrieval_ndcg(heads, dev, *dev_set)
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "loss": round(float(np.mean(losses)), 4),
+                **{f"dev_{k}": round(v, 4) for k, v in scores.items()},
+            }
+        )
+        if progress:
+            progress(epoch + 1, history[-1])
+        if scores["all"] > best[0]:
+            best = (scores["all"], {k: v.clone() for k, v in heads.state_dict().items()}, epoch + 1, scores)
+    heads.load_state_dict(best[1])
+    heads.eval()
+    summary = {
+        "best_epoch": best[2],
+        "dev_ndcg@10": best[3],
+        "history": history,
+        "train_seconds": round(time.perf_counter() - started, 1),
+    }
+    return heads, summary
+
+
+def test_report(heads: AlignmentHeads, test: SplitData, encoder: Encoder) -> dict[str, object]:
+    """Held-out numbers: images-only retrieval with the test phrasing, and matching-head AUC/F1."""
+    from shopseek.eval.attribute_queries import build_queries
+
+    queries = build_queries(test.products, 150, seed=1)
+    vectors = query_vectors(encoder, [q.text for q in queries])
+    ndcg = retrieval_ndcg(heads, test, queries, vectors)
+    return {
+        "images_only_ndcg@10": {k: round(v, 4) for k, v in ndcg.items()},
+        "matching": matching_scores(heads, test),
+    }
+
+
+@torch.inference_mode()
+def matching_scores(heads: AlignmentHeads, data: SplitData, pairs: int = 4000, seed: int = 0) -> dict[str, float]:
+    """AUC and F1 (at 0.5) of the matching head on labelled (query, product image) pairs of a split."""
+    from sklearn.metrics import f1_score, roc_auc_score
+
+    rng = np.random.default_rng(seed)
+    left = rng.integers(0, len(data.products), pairs)
+    right = np.where(rng.random(pairs) < 0.5, left, rng.integers(0, len(data.products), pairs))
+    labels = (data.keys[left] == data.keys[right]).astype(int)
+    query = heads.embed_text(torch.from_numpy(data.queries[left, rng.integers(0, QUERIES_PER_PRODUCT, pairs)]))
+    image = heads.embed_image(torch.from_numpy(data.images[right]))
+    probability = torch.sigmoid(heads.match_logit(query, image)).numpy()
+    return {
+        "auc": round(float(roc_auc_score(labels, probability)), 4),
+        "f1": round(float(f1_score(labels, probability > 0.5)), 4),
+        "pairs": pairs,
+    }
+
+
+def write_card(path: Path, card: dict[str, object]) -> None:
+    """Write the model card as JSON and Markdown beside the weights."""
+    path.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")

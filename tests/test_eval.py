@@ -1,0 +1,61 @@
+"""Evaluation helpers: ir-measures metrics, TREC files, attribute queries and their graded judgements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shopseek.eval.attribute_queries import AttributeQuery, build_queries, qrels_for, relevance
+from shopseek.eval.metrics import evaluate, read_trec_qrels, read_trec_run
+from shopseek.learn.fashion import FashionProduct, split_of
+
+
+def product(pid: str, kind: str, colour: str, gender: str) -> FashionProduct:
+    return FashionProduct(pid, f"{gender} {colour} {kind}", gender, kind, colour, "Casual", False)
+
+
+def test_metrics_match_hand_computed_values() -> None:
+    qrels = {"q1": {"a": 1}, "q2": {"b": 1}}
+    run = {"q1": {"a": 2.0, "x": 1.0}, "q2": {"x": 2.0, "b": 1.0}}
+    scores = evaluate(qrels, run, ["RR", "P@1", "Success@1"])
+    assert scores["RR"] == pytest.approx(0.75)
+    assert scores["P@1"] == pytest.approx(0.5)
+    assert scores["Success@1"] == pytest.approx(0.5)
+
+
+def test_queries_without_results_count_as_zero() -> None:
+    assert evaluate({"q1": {"a": 1}, "q2": {"b": 1}}, {"q1": {"a": 1.0}}, ["RR"])["RR"] == pytest.approx(0.5)
+
+
+def test_trec_files_round_trip(tmp_path: Path) -> None:
+    (tmp_path / "run").write_text("q1 Q0 a 1 2.5 shopseek\nq1 Q0 b 2 1.0 shopseek\n")
+    (tmp_path / "qrels").write_text("q1 0 a 2\n")
+    assert read_trec_run(tmp_path / "run") == {"q1": {"a": 2.5, "b": 1.0}}
+    assert read_trec_qrels(tmp_path / "qrels") == {"q1": {"a": 2}}
+
+
+def test_graded_relevance() -> None:
+    query = AttributeQuery("q", "red tshirt men", "en", "Tshirts", "Red", "Men")
+    assert relevance(query, product("1", "Tshirts", "Red", "Men")) == 3
+    assert relevance(query, product("2", "Tshirts", "Red", "Unisex")) == 3
+    assert relevance(query, product("3", "Tshirts", "Red", "Women")) == 2
+    assert relevance(query, product("4", "Tshirts", "Blue", "Men")) == 1
+    assert relevance(query, product("5", "Shirts", "Red", "Men")) == 0
+
+
+def test_queries_come_in_english_chinese_pairs_with_judgements() -> None:
+    products = [product(str(i), "Tshirts", "Red", "Men") for i in range(3)]
+    products += [product(str(10 + i), "Jeans", "Blue", "Women") for i in range(4)]
+    queries = build_queries(products, 5)
+    assert {q.language for q in queries} == {"en", "zh"}
+    assert len(queries) == 4
+    qrels = qrels_for(queries, products)
+    assert all(qrels[q.qid] for q in queries)
+
+
+def test_split_is_deterministic_and_roughly_70_10_20() -> None:
+    splits = [split_of(str(i)) for i in range(10_000)]
+    assert split_of("1163") == split_of("1163")
+    assert 0.65 < splits.count("train") / 10_000 < 0.75
+    assert 0.15 < splits.count("test") / 10_000 < 0.25
