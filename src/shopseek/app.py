@@ -1,8 +1,7 @@
-"""The application object: wires the store, encoder, indexes and engine of one index folder."""
+"""The application object: wires the store, encoder, indexes, event log and engine of one index folder."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from readerwriterlock import rwlock
 
 from shopseek.catalog.media import MediaError, load_image, sample_video_frames, thumbnail_jpeg
 from shopseek.catalog.readers import ReadItem, ReadProblem
@@ -17,13 +17,21 @@ from shopseek.catalog.schema import Product
 from shopseek.catalog.store import ProductStore
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder, normalize
+from shopseek.feedback.events import Event, EventLog
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.language import tokenize
 from shopseek.search.engine import Hit, Indexes, Query, SearchEngine, SearchResult
+from shopseek.search.fuse import reciprocal_rank
 
 INGEST_BATCH = 64
 VIDEO_FRAMES = 4
+VECTOR_FILES = {
+    "text": "text.faiss",
+    "image": "image.faiss",
+    "joint_text": "joint-text.faiss",
+    "joint_image": "joint-image.faiss",
+}
 Progress = Callable[[int], None]
 
 
@@ -46,7 +54,7 @@ class LoadedProduct:
 
 
 class ShopSeek:
-    """One index folder: catalogue store, vector and lexical indexes, and the search engine over them."""
+    """One index folder: catalogue store, vector and lexical indexes, events, and the search engine over them."""
 
     def __init__(self, folder: Path, encoder: Encoder | None = None, settings: Settings | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -55,21 +63,58 @@ class ShopSeek:
         self.encoder = encoder or get_encoder(self.settings.encoder)
         self.settings.encoder = self.encoder.name
         self.store = ProductStore(folder / "catalog.sqlite")
+        self.events = EventLog(folder / "events.sqlite")
+        joint_dim = self.encoder.cross_modal.joint_dim if self.encoder.cross_modal else 1
         self.indexes = Indexes(
-            text=VectorIndex.load(folder / "text.faiss", self.encoder.text_dim),
-            image=VectorIndex.load(folder / "image.faiss", self.encoder.image_dim),
+            text=VectorIndex.load(folder / VECTOR_FILES["text"], self.encoder.text_dim),
+            image=VectorIndex.load(folder / VECTOR_FILES["image"], self.encoder.image_dim),
             lexical=LexicalIndex.load(folder, tokenize),
+            joint_text=VectorIndex.load(folder / VECTOR_FILES["joint_text"], joint_dim),
+            joint_image=VectorIndex.load(folder / VECTOR_FILES["joint_image"], joint_dim),
         )
         self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings)
-        self._write_lock = threading.RLock()
+        self._lock = rwlock.RWLockWrite()
 
     def count(self) -> int:
         """Number of products in the catalogue."""
         return self.store.count()
 
     def search(self, query: Query) -> SearchResult:
-        """Run a query."""
-        return self.engine.search(query)
+        """Run a query (many may run at once; writes wait for them)."""
+        with self._lock.gen_rlock():
+            return self.engine.search(query)
+
+    def similar(self, product_id: str, k: int = 10) -> list[Hit]:
+        """Products most like a given one, by its image and its text; KeyError when unknown."""
+        with self._lock.gen_rlock():
+            stored = self.store.get(product_id)
+            if stored is None:
+                raise KeyError(product_id)
+            lists = {}
+            for name, index in (("image", self.indexes.image), ("dense", self.indexes.text)):
+                vector = index.vector(stored.key)
+                if vector is not None:
+                    lists[name] = [h for h in index.search_one(vector, k + 1) if h[0] != stored.key]
+            fused = reciprocal_rank(lists, self.settings.weights)[:k]
+            found = self.store.get_many([key for key, _ in fused])
+            per_signal = {name: dict(hits) for name, hits in lists.items()}
+            return [
+                Hit(
+                    key,
+                    found[key].product,
+                    score,
+                    {n: round(s[key], 4) for n, s in per_signal.items() if key in s},
+                    found[key].image_count,
+                )
+                for key, score in fused
+                if key in found
+            ]
+
+    def record(self, event: Event) -> int:
+        """Store a shopper event about a known product; KeyError when the product is unknown."""
+        if self.store.key_of(event.product_id) is None:
+            raise KeyError(event.product_id)
+        return self.events.append(event)
 
     def ingest(self, items: Iterable[ReadItem | ReadProblem], progress: Progress | None = None) -> IngestReport:
         """Load media, encode and index every readable product; problems are collected, not raised."""
@@ -99,13 +144,13 @@ class ShopSeek:
 
     def delete(self, product_id: str) -> bool:
         """Remove a product from the store and every index; False when unknown."""
-        with self._write_lock:
+        with self._lock.gen_wlock():
             key = self.store.delete(product_id)
             if key is None:
                 return False
-            for index in (self.indexes.text, self.indexes.image, self.indexes.lexical):
+            for index in self.indexes.all():
                 index.delete([key])
-            self.save()
+            self._save()
             return True
 
     def _ingest_batch(self, batch: list[ReadItem], report: IngestReport, progress: Progress | None) -> None:
@@ -116,8 +161,9 @@ class ShopSeek:
         text_vectors = self.encoder.encode_texts([i.product.passage_text() for i in text_items], "passage")
         flat_images = [image for item in ready for image in item.images]
         image_vectors = self.encoder.encode_images(flat_images)
-        with self._write_lock:
-            keys = {id(item): self.store.upsert(item.product, _stored_copies(item.images)) for item in ready}
+        copies = {id(item): _stored_copies(item.images) for item in ready}
+        with self._lock.gen_wlock():
+            keys = {id(item): self.store.upsert(item.product, copies[id(item)]) for item in ready}
             self._index_texts(text_items, keys, text_vectors)
             self._index_images(ready, keys, image_vectors)
         report.added += len(ready)
@@ -127,14 +173,17 @@ class ShopSeek:
 
     def _index_texts(self, items: list[LoadedProduct], keys: dict[int, int], vectors: np.ndarray) -> None:
         all_keys = list(keys.values())
-        self.indexes.text.delete(all_keys)
-        self.indexes.lexical.delete(all_keys)
-        text_keys = [keys[id(item)] for item in items]
-        self.indexes.text.add(np.array(text_keys, dtype=np.int64), vectors)
-        self.indexes.lexical.add(text_keys, [item.product.searchable_text() for item in items])
+        for index in (self.indexes.text, self.indexes.lexical, self.indexes.joint_text):
+            index.delete(all_keys)
+        text_keys = np.array([keys[id(item)] for item in items], dtype=np.int64)
+        self.indexes.text.add(text_keys, vectors)
+        self.indexes.lexical.add(text_keys.tolist(), [item.product.searchable_text() for item in items])
+        if self.encoder.cross_modal and len(text_keys):
+            self.indexes.joint_text.add(text_keys, self.encoder.cross_modal.text(vectors))
 
     def _index_images(self, items: list[LoadedProduct], keys: dict[int, int], vectors: np.ndarray) -> None:
         self.indexes.image.delete(list(keys.values()))
+        self.indexes.joint_image.delete(list(keys.values()))
         image_keys, pooled, start = [], [], 0
         for item in items:
             if item.images:
@@ -142,50 +191,29 @@ class ShopSeek:
                 pooled.append(normalize(vectors[start : start + len(item.images)].mean(axis=0)))
                 start += len(item.images)
         if pooled:
-            self.indexes.image.add(np.array(image_keys, dtype=np.int64), np.stack(pooled))
+            key_array = np.array(image_keys, dtype=np.int64)
+            self.indexes.image.add(key_array, np.stack(pooled))
+            if self.encoder.cross_modal:
+                self.indexes.joint_image.add(key_array, self.encoder.cross_modal.image(np.stack(pooled)))
 
     def save(self) -> None:
         """Persist the indexes and settings next to the store."""
-        with self._write_lock:
-            self.indexes.text = self.indexes.text.rebuilt_for_size()
-            self.indexes.image = self.indexes.image.rebuilt_for_size()
-            self.engine.indexes = self.indexes
-            self.indexes.text.save(self.folder / "text.faiss")
-            self.indexes.image.save(self.folder / "image.faiss")
-            self.indexes.lexical.commit()
-            self.indexes.lexical.save(self.folder)
-            self.settings.save(self.folder)
+        with self._lock.gen_wlock():
+            self._save()
 
-    def similar(self, product_id: str, k: int = 10) -> list[Hit]:
-        """Products most like a given one, by its image and its text."""
-        stored = self.store.get(product_id)
-        if stored is None:
-            raise KeyError(product_id)
-        lists = {}
-        for name, index in (("image", self.indexes.image), ("dense", self.indexes.text)):
-            vector = index.vector(stored.key)
-            if vector is not None:
-                lists[name] = [h for h in index.search_one(vector, k + 1) if h[0] != stored.key]
-        from shopseek.search.fuse import reciprocal_rank
-
-        fused = reciprocal_rank(lists, self.settings.weights)[:k]
-        found = self.store.get_many([key for key, _ in fused])
-        per_signal = {name: dict(hits) for name, hits in lists.items()}
-        return [
-            Hit(
-                key,
-                found[key].product,
-                score,
-                {n: s[key] for n, s in per_signal.items() if key in s},
-                found[key].image_count,
-            )
-            for key, score in fused
-            if key in found
-        ]
+    def _save(self) -> None:
+        for name, filename in VECTOR_FILES.items():
+            rebuilt = getattr(self.indexes, name).rebuilt_for_size()
+            setattr(self.indexes, name, rebuilt)
+            rebuilt.save(self.folder / filename)
+        self.indexes.lexical.commit()
+        self.indexes.lexical.save(self.folder)
+        self.settings.save(self.folder)
 
     def close(self) -> None:
-        """Release the store."""
+        """Release the store and the event log."""
         self.store.close()
+        self.events.close()
 
 
 def _load_media(item: ReadItem, report: IngestReport) -> LoadedProduct | None:

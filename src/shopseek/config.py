@@ -7,7 +7,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-DEFAULT_WEIGHTS = {"lexical": 1.0, "dense": 1.0, "image": 1.0, "image_text": 0.5, "cross_modal": 1.0}
+DEFAULT_WEIGHTS = {
+    "lexical": 1.0,
+    "dense": 1.0,
+    "cross_modal": 1.0,
+    "image": 1.0,
+    "image_text": 0.5,
+    "image_cross_modal": 0.5,
+}
 
 
 class Settings(BaseModel):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 from PIL import Image
+
+if TYPE_CHECKING:
+    from shopseek.encoders.heads import CrossModal
 
 TextRole = Literal["query", "passage"]
 Progress = Callable[[int], None]
@@ -20,6 +23,7 @@ class Encoder(ABC):
     text_dim: ClassVar[int]
     image_dim: ClassVar[int]
     batch_size: ClassVar[int] = 32
+    cross_modal: CrossModal | None = None
 
     @abstractmethod
     def encode_text_batch(self, texts: Sequence[str], role: TextRole) -> np.ndarray:

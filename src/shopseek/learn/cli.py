@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 train_app = typer.Typer(help="Train shopseek's models on product data.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -37,8 +37,8 @@ def alignment(
 
         def feature_progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total)
-            bar.update(tasks[label], completed=done)
+                tasks[label] = int(bar.add_task(label, total=total))
+            bar.update(TaskID(tasks[label]), completed=done)
 
         splits = {name: prepare(data, cache, encoder, name, feature_progress) for name in ("train", "dev", "test")}
         queries = dev_queries(splits["dev"])

@@ -19,6 +19,9 @@ from shopseek.search.fuse import FUSERS
 from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
+SORT_POOL = 100
+FACET_POOL = 200
+SORTS = ("relevance", "price_asc", "price_desc")
 NEAR_DUPLICATE = 0.05
 COSINE_WINDOW = 0.35
 
@@ -29,6 +32,7 @@ STAND_INS = {
     "dense": ("cross_modal", "text"),
     "cross_modal": ("dense", "image"),
     "image_text": ("image", "text"),
+    "image_cross_modal": ("image", "text"),
 }
 
 
@@ -51,6 +55,7 @@ class Query:
     offset: int = 0
     filters: Filters = field(default_factory=Filters)
     signals: frozenset[str] | None = None
+    sort: str = "relevance"
 
     def uses(self, signal: str) -> bool:
         """True when this query asks for a signal (all signals by default)."""
@@ -75,7 +80,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     took_ms: float
-    candidate_keys: list[int]
+    facets: dict[str, object]
 
 
 @dataclass
@@ -85,6 +90,12 @@ class Indexes:
     text: VectorIndex
     image: VectorIndex
     lexical: LexicalIndex
+    joint_text: VectorIndex
+    joint_image: VectorIndex
+
+    def all(self) -> list[VectorIndex | LexicalIndex]:
+        """Every index, for writes that touch them all."""
+        return [self.text, self.image, self.lexical, self.joint_text, self.joint_image]
 
 
 class SearchEngine:
@@ -104,10 +115,13 @@ class SearchEngine:
             understood = understand(query.text)
             if query.uses("lexical"):
                 lists["lexical"] = self.indexes.lexical.search_tokens(understood.tokens, depth, allowed)
+            vectors = self.encoder.encode_texts(understood.renditions, "query")
+            text_query = normalize(vectors.mean(axis=0))
             if query.uses("dense"):
-                vectors = self.encoder.encode_texts(understood.renditions, "query")
-                text_query = normalize(vectors.mean(axis=0))
                 lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
+            if query.uses("cross_modal") and self.encoder.cross_modal:
+                joint = self.encoder.cross_modal.text(text_query[None, :])[0]
+                lists["cross_modal"] = within_window(self.indexes.joint_image.search_one(joint, depth, allowed))
         if query.image is not None:
             image_query = self.encoder.encode_image(query.image)
             image_hits = within_window(self.indexes.image.search_one(image_query, depth, allowed))
@@ -115,6 +129,10 @@ class SearchEngine:
                 lists["image"] = image_hits
             if query.uses("image_text"):
                 lists["image_text"] = within_window(self._text_side_of_image(image_hits, depth, allowed))
+            if query.uses("cross_modal") and self.encoder.cross_modal:
+                joint = self.encoder.cross_modal.image(image_query[None, :])[0]
+                hits = within_window(self.indexes.joint_text.search_one(joint, depth, allowed))
+                lists["image_cross_modal"] = hits
         return lists
 
     def _text_side_of_image(self, image_hits: Hits, depth: int, allowed: np.ndarray | None) -> Hits:
@@ -154,6 +172,8 @@ class SearchEngine:
         allowed = self.store.keys_matching(query.filters) if query.filters.active else None
         lists = self.recall(query, allowed)
         fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), self.settings.weights)
+        if query.sort != "relevance":
+            fused = self._sorted_by_price(fused[:SORT_POOL], descending=query.sort == "price_desc")
         page = fused[query.offset : query.offset + query.k]
         stored = self.store.get_many([key for key, _ in page])
         per_signal = {name: dict(hits) for name, hits in lists.items()}
@@ -168,5 +188,13 @@ class SearchEngine:
             for key, score in page
             if key in stored
         ]
+        facets = self.store.facets([key for key, _ in fused[:FACET_POOL]])
         took = (time.perf_counter() - started) * 1000
-        return SearchResult(hits, len(fused), round(took, 2), [key for key, _ in fused])
+        return SearchResult(hits, len(fused), round(took, 2), facets)
+
+    def _sorted_by_price(self, fused: list[tuple[int, float]], descending: bool) -> list[tuple[int, float]]:
+        """The most relevant candidates re-ordered by price; products without a price go last."""
+        products = self.store.get_many([key for key, _ in fused])
+        priced = [(key, score, products[key].product.price) for key, score in fused if key in products]
+        with_price = sorted((p for p in priced if p[2] is not None), key=lambda p: p[2] or 0.0, reverse=descending)
+        return [(key, score) for key, score, _ in with_price + [p for p in priced if p[2] is None]]

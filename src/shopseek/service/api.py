@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+import hmac
+import os
+from importlib import resources
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopseek.app import ShopSeek
+from shopseek.catalog.media import MAX_IMAGE_BYTES, MediaError, decode_image
+from shopseek.catalog.readers import validation_reason
+from shopseek.catalog.schema import Product
 from shopseek.catalog.store import Filters
-from shopseek.search.engine import Hit, QueryError
+from shopseek.feedback.events import Event
+from shopseek.search.engine import SORTS, Hit, QueryError
 from shopseek.search.engine import Query as SearchQuery
 
 MAX_K = 100
 MAX_QUERY_CHARS = 1000
+MAX_WRITE_BATCH = 1000
+STATIC = Path(str(resources.files("shopseek").joinpath("service/static")))
+
+
+class SearchOptions(BaseModel):
+    """Options shared by GET and POST /search."""
+
+    k: int = Field(default=10, ge=1, le=MAX_K)
+    page: int = Field(default=1, ge=1, le=1000)
+    category: str | None = Field(default=None, max_length=200)
+    brand: str | None = Field(default=None, max_length=200)
+    price_min: float | None = Field(default=None, ge=0)
+    price_max: float | None = Field(default=None, ge=0)
+    sort: str = Field(default="relevance", pattern="^(" + "|".join(SORTS) + ")$")
+    user: str | None = Field(default=None, max_length=128)
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -33,32 +59,68 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     }
 
 
+def _options(
+    k: Annotated[int, Query(ge=1, le=MAX_K, description="Results per page")] = 10,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    category: Annotated[str | None, Query(max_length=200)] = None,
+    brand: Annotated[str | None, Query(max_length=200)] = None,
+    price_min: Annotated[float | None, Query(ge=0)] = None,
+    price_max: Annotated[float | None, Query(ge=0)] = None,
+    sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "relevance",
+    user: Annotated[str | None, Query(max_length=128)] = None,
+) -> SearchOptions:
+    return SearchOptions(
+        k=k, page=page, category=category, brand=brand, price_min=price_min, price_max=price_max, sort=sort, user=user
+    )
+
+
+def _form_options(
+    k: Annotated[int, Form(ge=1, le=MAX_K)] = 10,
+    page: Annotated[int, Form(ge=1, le=1000)] = 1,
+    category: Annotated[str | None, Form(max_length=200)] = None,
+    brand: Annotated[str | None, Form(max_length=200)] = None,
+    price_min: Annotated[float | None, Form(ge=0)] = None,
+    price_max: Annotated[float | None, Form(ge=0)] = None,
+    sort: Annotated[str, Form(pattern="^(" + "|".join(SORTS) + ")$")] = "relevance",
+    user: Annotated[str | None, Form(max_length=128)] = None,
+) -> SearchOptions:
+    return SearchOptions(
+        k=k, page=page, category=category, brand=brand, price_min=price_min, price_max=price_max, sort=sort, user=user
+    )
+
+
+def require_key(authorization: Annotated[str | None, Header()] = None) -> None:
+    """Writes need `Authorization: Bearer <SHOPSEEK_API_KEY>`; without the variable, writes are off."""
+    expected = os.environ.get("SHOPSEEK_API_KEY")
+    if not expected:
+        raise HTTPException(status_code=403, detail="writes are disabled: start the server with SHOPSEEK_API_KEY set")
+    if not authorization or not authorization.startswith("Bearer "):
+        raise HTTPException(status_code=401, detail="missing 'Authorization: Bearer <key>' header")
+    if not hmac.compare_digest(authorization.removeprefix("Bearer ").encode(), expected.encode()):
+        raise HTTPException(status_code=403, detail="wrong API key")
+
+
 def create_app(shop: ShopSeek) -> FastAPI:
-    """Build the API over one open index."""
-    api = FastAPI(title="shopseek", version="0.1.0", description="Cross-modal product search API.")
+    """Build the API and web page over one open index."""
+    api = FastAPI(
+        title="shopseek",
+        version="0.1.0",
+        description="Cross-modal product search: words (Chinese or English), a photo, or both.",
+    )
 
     @api.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        errors = [{"loc": [str(p) for p in e["loc"]], "msg": str(e["msg"])} for e in exc.errors()]
         return JSONResponse(status_code=422, content={"error": "invalid request", "detail": errors})
 
-    @api.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        """Liveness and catalogue size."""
-        return {"status": "ok", "products": shop.count()}
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"error": exc.detail})
 
-    @api.get("/search")
-    def search(
-        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Words, Chinese or English")] = "",
-        k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
-        page: Annotated[int, Query(ge=1, le=1000)] = 1,
-        category: str | None = None,
-        brand: str | None = None,
-        price_min: Annotated[float | None, Query(ge=0)] = None,
-        price_max: Annotated[float | None, Query(ge=0)] = None,
-    ) -> dict[str, Any]:
-        """Search by words with filters; one page of results."""
-        query = SearchQuery(q, None, k, (page - 1) * k, Filters(category, brand, price_min, price_max))
+    def run_search(text: str, image: Any, options: SearchOptions) -> dict[str, Any]:
+        filters = Filters(options.category, options.brand, options.price_min, options.price_max)
+        offset = (options.page - 1) * options.k
+        query = SearchQuery(text, image, options.k, offset, filters, sort=options.sort)
         try:
             result = shop.search(query)
         except QueryError as exc:
@@ -66,10 +128,43 @@ def create_app(shop: ShopSeek) -> FastAPI:
         return {
             "results": [hit_json(h) for h in result.hits],
             "total": result.total,
+            "page": options.page,
+            "facets": result.facets,
             "took_ms": result.took_ms,
         }
 
-    @api.get("/products/{product_id}")
+    @api.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, Any]:
+        """Liveness and catalogue size."""
+        return {"status": "ok", "products": shop.count()}
+
+    @api.get("/search", tags=["search"])
+    def search(
+        options: Annotated[SearchOptions, Depends(_options)],
+        q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Words, Chinese or English")] = "",
+    ) -> dict[str, Any]:
+        """Search by words, with filters, facets, sort and pages."""
+        return run_search(q, None, options)
+
+    @api.post("/search", tags=["search"])
+    async def search_with_photo(
+        options: Annotated[SearchOptions, Depends(_form_options)],
+        q: Annotated[str, Form(max_length=MAX_QUERY_CHARS)] = "",
+        image: Annotated[UploadFile | None, File(description="A photo (JPEG, PNG, WebP...)")] = None,
+    ) -> dict[str, Any]:
+        """Search by words, a photo, or both together (multipart form)."""
+        photo = None
+        if image is not None:
+            data = await image.read(MAX_IMAGE_BYTES + 1)
+            if len(data) > MAX_IMAGE_BYTES:
+                raise HTTPException(status_code=413, detail=f"photo larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+            try:
+                photo = decode_image(data)
+            except MediaError as exc:
+                raise HTTPException(status_code=422, detail=f"photo: {exc}") from exc
+        return run_search(q, photo, options)
+
+    @api.get("/products/{product_id}", tags=["products"])
     def product(product_id: str) -> dict[str, Any]:
         """One product with URLs of its stored images."""
         stored = shop.store.get(product_id)
@@ -79,7 +174,7 @@ def create_app(shop: ShopSeek) -> FastAPI:
         body["image_urls"] = [f"/products/{product_id}/images/{n}" for n in range(stored.image_count)]
         return body
 
-    @api.get("/products/{product_id}/images/{number}")
+    @api.get("/products/{product_id}/images/{number}", tags=["products"])
     def product_image(product_id: str, number: int) -> FileResponse:
         """A stored copy of one product image."""
         stored = shop.store.get(product_id)
@@ -87,4 +182,57 @@ def create_app(shop: ShopSeek) -> FastAPI:
             raise HTTPException(status_code=404, detail="no such image")
         return FileResponse(shop.store.media_dir / str(stored.key) / f"{number}.jpg", media_type="image/jpeg")
 
+    @api.get("/products/{product_id}/similar", tags=["products"])
+    def similar(product_id: str, k: Annotated[int, Query(ge=1, le=MAX_K)] = 10) -> dict[str, Any]:
+        """Products that look or read like this one."""
+        try:
+            hits = shop.similar(product_id, k)
+        except KeyError as exc:
+            raise HTTPException(status_code=404, detail=f"unknown product {product_id!r}") from exc
+        return {"results": [hit_json(h) for h in hits]}
+
+    @api.post("/products", tags=["catalogue"], dependencies=[Depends(require_key)])
+    def add_products(body: Annotated[dict[str, Any] | list[dict[str, Any]], ...]) -> dict[str, Any]:
+        """Add or update one product or a list (same schema as ingest; images must be URLs)."""
+        raw = body if isinstance(body, list) else [body]
+        if not raw or len(raw) > MAX_WRITE_BATCH:
+            raise HTTPException(status_code=422, detail=f"send between 1 and {MAX_WRITE_BATCH} products")
+        products = []
+        for number, item in enumerate(raw, start=1):
+            try:
+                product = Product.model_validate(item)
+            except ValidationError as exc:
+                raise HTTPException(status_code=422, detail=f"product {number}: {validation_reason(exc)}") from exc
+            except ValueError as exc:
+                raise HTTPException(status_code=422, detail=f"product {number}: {exc}") from exc
+            local = [s for s in product.images if not s.startswith(("http://", "https://"))]
+            if local or (product.video and not product.video.startswith(("http://", "https://"))):
+                raise HTTPException(status_code=422, detail=f"product {number}: media must be http(s) URLs")
+            products.append(product)
+        report = shop.add_products(products)
+        problems = [{"product_id": p.product_id, "reason": p.reason} for p in report.problems]
+        return {"written": report.added, "problems": problems, "products": shop.count()}
+
+    @api.delete("/products/{product_id}", tags=["catalogue"], dependencies=[Depends(require_key)])
+    def delete_product(product_id: str) -> dict[str, Any]:
+        """Remove a product from the catalogue and every index."""
+        if not shop.delete(product_id):
+            raise HTTPException(status_code=404, detail=f"unknown product {product_id!r}")
+        return {"deleted": product_id, "products": shop.count()}
+
+    @api.post("/events", tags=["feedback"])
+    def events(event: Event) -> dict[str, Any]:
+        """Record what a shopper did with a product."""
+        try:
+            sequence = shop.record(event)
+        except KeyError as exc:
+            raise HTTPException(status_code=404, detail=f"unknown product {event.product_id!r}") from exc
+        return {"recorded": sequence}
+
+    @api.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        """The shopper web page."""
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    api.mount("/static", StaticFiles(directory=STATIC), name="static")
     return api

@@ -1,0 +1,1 @@
+"""Feedback: the event log of shopper behaviour (and, later, profiles and experiments built on it)."""

@@ -1,0 +1,77 @@
+"""Shopper events (impressions, clicks, carts, purchases, likes, dislikes, dwell) in SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EventType = Literal["impression", "click", "cart", "purchase", "like", "dislike", "dwell"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    user_id TEXT NOT NULL,
+    product_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    query TEXT,
+    value REAL
+);
+CREATE INDEX IF NOT EXISTS events_user ON events(user_id, at);
+CREATE INDEX IF NOT EXISTS events_product ON events(product_id);
+"""
+
+
+class Event(BaseModel):
+    """One thing a shopper did with a product."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    user_id: str = Field(min_length=1, max_length=128)
+    product_id: str = Field(min_length=1, max_length=128)
+    type: EventType
+    query: str | None = Field(default=None, max_length=1000)
+    value: float | None = Field(default=None, ge=0, le=1e7)
+
+
+class EventLog:
+    """Append-only event store beside the catalogue."""
+
+    def __init__(self, path: Path) -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+
+    def append(self, event: Event, at: float | None = None) -> int:
+        """Store an event; returns its sequence number."""
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT INTO events (at, user_id, product_id, type, query, value) VALUES (?, ?, ?, ?, ?, ?)",
+                (at or time.time(), event.user_id, event.product_id, event.type, event.query, event.value),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def for_user(self, user_id: str, limit: int = 500) -> list[tuple[float, Event]]:
+        """A user's most recent events, newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT at, user_id, product_id, type, query, value FROM events WHERE user_id = ?"
+                " ORDER BY seq DESC LIMIT ?",
+                (user_id, limit),
+            ).fetchall()
+        return [(r[0], Event(user_id=r[1], product_id=r[2], type=r[3], query=r[4], value=r[5])) for r in rows]
+
+    def count(self) -> int:
+        """Number of events stored."""
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
