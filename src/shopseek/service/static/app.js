@@ -82,8 +82,8 @@ function showError(body) {
 function card(hit) {
   const image = hit.image_url ? el("img", { src: hit.image_url, alt: hit.title || hit.id, loading: "lazy" }) : el("div", { class: "noimg", text: "no photo" });
   const votes = el("div", { class: "votes" }, [
-    el("button", { type: "button", title: "like", text: "👍", onclick: (e) => { e.stopPropagation(); vote(hit.id, "like", e.target); } }),
-    el("button", { type: "button", title: "dislike", text: "👎", onclick: (e) => { e.stopPropagation(); vote(hit.id, "dislike", e.target); } }),
+    el("button", { type: "button", title: "like", text: "Like", onclick: (e) => { e.stopPropagation(); vote(hit.id, "like", e.target); } }),
+    el("button", { type: "button", title: "dislike", text: "Not for me", onclick: (e) => { e.stopPropagation(); vote(hit.id, "dislike", e.target); } }),
   ]);
   return el("article", { class: "card", "data-id": hit.id, onclick: () => openProduct(hit.id) }, [
     image,
@@ -148,8 +148,8 @@ async function openProduct(id) {
     el("p", { text: product.description || "" }),
     el("ul", {}, attributes),
     el("div", { class: "votes" }, [
-      el("button", { type: "button", text: "👍 like", onclick: (e) => vote(id, "like", e.target) }),
-      el("button", { type: "button", text: "👎 dislike", onclick: (e) => vote(id, "dislike", e.target) }),
+      el("button", { type: "button", text: "Like", onclick: (e) => vote(id, "like", e.target) }),
+      el("button", { type: "button", text: "Not for me", onclick: (e) => vote(id, "dislike", e.target) }),
     ]),
     el("h3", { text: "Reviews" }),
     reviews.length ? el("ul", { class: "reviews" }, reviews) : el("p", { text: "No reviews yet." }),
