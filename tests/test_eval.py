@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,29 @@ def test_split_is_deterministic_and_roughly_70_10_20() -> None:
     assert split_of("1163") == split_of("1163")
     assert 0.65 < splits.count("train") / 10_000 < 0.75
     assert 0.15 < splits.count("test") / 10_000 < 0.25
+
+
+def test_eval_command_writes_a_report_with_plots(fake_shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from shopseek.cli import app
+
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(
+        '{"qid": "1", "text": "red shirt", "language": "en"}\n{"qid": "2", "text": "红色衬衫", "language": "zh"}\n'
+        '{"qid": "3", "text": "blue jeans", "language": "en"}\n'
+    )
+    qrels = tmp_path / "qrels.trec"
+    qrels.write_text("1 0 p1 2\n1 0 p5 1\n2 0 p1 2\n3 0 p2 2\n")
+    out = tmp_path / "report"
+    result = CliRunner().invoke(
+        app, ["eval", "--index", str(fake_shop.folder), "--queries", str(queries), "--qrels", str(qrels), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    results = json.loads((out / "results.json").read_text())
+    assert set(results) == {"bm25", "dense", "cross_modal", "hybrid"}
+    assert set(results["hybrid"]) == {"all", "en", "zh"}
+    assert results["bm25"]["en"]["nDCG@10"] > 0.5
+    assert {"nDCG@10", "MAP", "Recall@10", "P@10", "Hits@10", "MRR"} <= set(results["hybrid"]["all"])
+    report = (out / "report.md").read_text()
+    assert "nDCG_at_10.png" in report and (out / "nDCG_at_10.png").stat().st_size > 1000

@@ -18,6 +18,7 @@ from shopseek.catalog.store import ProductStore
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder, normalize
 from shopseek.feedback.events import Event, EventLog
+from shopseek.feedback.profiles import Profile, build_profile
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.language import tokenize
@@ -74,6 +75,7 @@ class ShopSeek:
         )
         self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings)
         self._lock = rwlock.RWLockWrite()
+        tokenize("预热 warm up")  # loads jieba's dictionary now rather than in the first shopper's query
 
     def count(self) -> int:
         """Number of products in the catalogue."""
@@ -109,6 +111,16 @@ class ShopSeek:
                 for key, score in fused
                 if key in found
             ]
+
+    def profile(self, user_id: str) -> Profile:
+        """A shopper's profile from their events, as of now."""
+
+        def vector_of(product_id: str) -> np.ndarray | None:
+            key = self.store.key_of(product_id)
+            return None if key is None else self.engine.taste_vector(key)
+
+        with self._lock.gen_rlock():
+            return build_profile(user_id, self.events.for_user(user_id), vector_of)
 
     def record(self, event: Event) -> int:
         """Store a shopper event about a known product; KeyError when the product is unknown."""

@@ -146,6 +146,37 @@ def search_batch(
     console.print(f"wrote {written} lines for {len(lines)} queries to {out}")
 
 
+@app.command("eval")
+def evaluate_index(
+    index: IndexOption,
+    queries: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help='JSONL: {"qid", "text"?, "image"?, "language"?}')
+    ],
+    qrels: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="TREC qrels: qid 0 product_id gain")],
+    out: Annotated[Path, typer.Option(help="Folder for report.md, plots and results.json")] = Path("eval-report"),
+) -> None:
+    """Measure nDCG@10, MAP, Recall@K, P@K, Hits@K and MRR per mode and language; write a report with plots."""
+    from shopseek.eval.metrics import read_trec_qrels
+    from shopseek.eval.report import write_report
+    from shopseek.eval.runner import evaluate_modes, read_queries
+
+    shop = _open(index)
+    query_list = read_queries(queries)
+    with _progress() as progress:
+        task = progress.add_task("modes", total=4)
+        results = evaluate_modes(shop, query_list, read_trec_qrels(qrels), lambda mode: progress.advance(task))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    report = write_report(results, out)
+    table = Table(title=f"{len(query_list)} queries — report: {report}")
+    for column in ("mode", "language", "nDCG@10", "MAP", "Recall@100", "MRR"):
+        table.add_column(column)
+    for mode, per_language in results.items():
+        for language, values in per_language.items():
+            table.add_row(mode, language, *(f"{values[m]:.3f}" for m in ("nDCG@10", "MAP", "Recall@100", "MRR")))
+    console.print(table)
+
+
 @app.command()
 def serve(
     index: IndexOption,

@@ -14,6 +14,7 @@ DEFAULT_WEIGHTS = {
     "image": 1.0,
     "image_text": 0.5,
     "image_cross_modal": 0.5,
+    "personal": 1.0,
 }
 
 

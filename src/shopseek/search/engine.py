@@ -12,6 +12,7 @@ from shopseek.catalog.schema import Product
 from shopseek.catalog.store import Filters, ProductStore
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, normalize
+from shopseek.feedback.profiles import Profile
 from shopseek.index.base import Hits
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
@@ -56,6 +57,7 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     signals: frozenset[str] | None = None
     sort: str = "relevance"
+    profile: Profile | None = None
 
     def uses(self, signal: str) -> bool:
         """True when this query asks for a signal (all signals by default)."""
@@ -171,7 +173,14 @@ class SearchEngine:
         started = time.perf_counter()
         allowed = self.store.keys_matching(query.filters) if query.filters.active else None
         lists = self.recall(query, allowed)
-        fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), self.settings.weights)
+        lists = self.stand_in_for_missing(lists)
+        profile = query.profile
+        if profile is not None and not profile.empty:
+            lists["personal"] = self._personal(lists, profile)
+        fused = FUSERS[self.settings.fusion](lists, self.settings.weights)
+        if profile is not None and profile.disliked_for:
+            excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
+            fused = [(key, score) for key, score in fused if key not in excluded]
         if query.sort != "relevance":
             fused = self._sorted_by_price(fused[:SORT_POOL], descending=query.sort == "price_desc")
         page = fused[query.offset : query.offset + query.k]
@@ -191,6 +200,25 @@ class SearchEngine:
         facets = self.store.facets([key for key, _ in fused[:FACET_POOL]])
         took = (time.perf_counter() - started) * 1000
         return SearchResult(hits, len(fused), round(took, 2), facets)
+
+    def taste_vector(self, key: int) -> np.ndarray | None:
+        """The vector a product contributes to (and is compared with) shopper taste."""
+        if self.encoder.cross_modal:
+            found = self.indexes.joint_image.vector(key)
+            return found if found is not None else self.indexes.joint_text.vector(key)
+        found = self.indexes.text.vector(key)
+        return found if found is not None else None
+
+    def _personal(self, lists: dict[str, Hits], profile: Profile) -> Hits:
+        """Every candidate, ordered by the shopper's affinity to it."""
+        candidates = list(dict.fromkeys(key for hits in lists.values() for key, _ in hits))
+        vectors = {key: v for key in candidates if (v := self.taste_vector(key)) is not None}
+        if not vectors:
+            return []
+        keys = list(vectors)
+        scores = profile.affinity(np.stack([vectors[k] for k in keys]))
+        order = np.argsort(-scores, kind="stable")
+        return [(keys[i], float(scores[i])) for i in order]
 
     def _sorted_by_price(self, fused: list[tuple[int, float]], descending: bool) -> list[tuple[int, float]]:
         """The most relevant candidates re-ordered by price; products without a price go last."""

@@ -120,7 +120,8 @@ def create_app(shop: ShopSeek) -> FastAPI:
     def run_search(text: str, image: Any, options: SearchOptions) -> dict[str, Any]:
         filters = Filters(options.category, options.brand, options.price_min, options.price_max)
         offset = (options.page - 1) * options.k
-        query = SearchQuery(text, image, options.k, offset, filters, sort=options.sort)
+        profile = shop.profile(options.user) if options.user else None
+        query = SearchQuery(text, image, options.k, offset, filters, sort=options.sort, profile=profile)
         try:
             result = shop.search(query)
         except QueryError as exc:
