@@ -122,6 +122,28 @@ class ShopSeek:
         with self._lock.gen_rlock():
             return build_profile(user_id, self.events.for_user(user_id), vector_of)
 
+    def recommend(self, user_id: str, k: int = 10) -> list[Hit]:
+        """For-you products: nearest to the shopper's interest, minus what they already saw or disliked."""
+        profile = self.profile(user_id)
+        if profile.positive is None:
+            return []
+        with self._lock.gen_rlock():
+            spaces = (
+                [self.indexes.joint_image, self.indexes.joint_text] if self.encoder.cross_modal else [self.indexes.text]
+            )
+            depth = k + len(profile.interacted) + 10
+            lists = {f"space{n}": index.search_one(profile.positive, depth) for n, index in enumerate(spaces)}
+            fused = reciprocal_rank(lists, {})
+            seen = {key for pid in profile.interacted if (key := self.store.key_of(pid)) is not None}
+            keys = [key for key, _ in fused if key not in seen][:k]
+            found = self.store.get_many(keys)
+            scores = dict(fused)
+            return [
+                Hit(key, found[key].product, scores[key], {"personal": scores[key]}, found[key].image_count)
+                for key in keys
+                if key in found
+            ]
+
     def record(self, event: Event) -> int:
         """Store a shopper event about a known product; KeyError when the product is unknown."""
         if self.store.key_of(event.product_id) is None:

@@ -221,6 +221,11 @@ def create_app(shop: ShopSeek) -> FastAPI:
             raise HTTPException(status_code=404, detail=f"unknown product {product_id!r}")
         return {"deleted": product_id, "products": shop.count()}
 
+    @api.get("/users/{user_id}/recommendations", tags=["feedback"])
+    def recommendations(user_id: str, k: Annotated[int, Query(ge=1, le=MAX_K)] = 10) -> dict[str, Any]:
+        """For-you products from the shopper's likes, clicks and purchases (empty until they have some)."""
+        return {"results": [hit_json(h) for h in shop.recommend(user_id, k)]}
+
     @api.post("/events", tags=["feedback"])
     def events(event: Event) -> dict[str, Any]:
         """Record what a shopper did with a product."""
