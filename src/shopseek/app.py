@@ -24,6 +24,7 @@ from shopseek.index.vectors import VectorIndex
 from shopseek.language import tokenize
 from shopseek.search.engine import Hit, Indexes, Query, SearchEngine, SearchResult
 from shopseek.search.fuse import reciprocal_rank
+from shopseek.search.rank import LearnedRanker
 
 INGEST_BATCH = 64
 VIDEO_FRAMES = 4
@@ -73,7 +74,10 @@ class ShopSeek:
             joint_text=VectorIndex.load(folder / VECTOR_FILES["joint_text"], joint_dim),
             joint_image=VectorIndex.load(folder / VECTOR_FILES["joint_image"], joint_dim),
         )
-        self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings)
+        self.ranker = LearnedRanker(folder / "ranker")
+        self.engine = SearchEngine(
+            self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events.popularity
+        )
         self._lock = rwlock.RWLockWrite()
         tokenize("预热 warm up")  # loads jieba's dictionary now rather than in the first shopper's query
 

@@ -67,6 +67,27 @@ class EventLog:
             ).fetchall()
         return [(r[0], Event(user_id=r[1], product_id=r[2], type=r[3], query=r[4], value=r[5])) for r in rows]
 
+    def popularity(self, product_ids: list[str]) -> dict[str, float]:
+        """Weighted engagement per product (clicks 1, carts 2, purchases and likes 3)."""
+        if not product_ids:
+            return {}
+        marks = ",".join("?" * len(product_ids))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT product_id, SUM(CASE type WHEN 'click' THEN 1 WHEN 'cart' THEN 2 WHEN 'purchase' THEN 3"
+                f" WHEN 'like' THEN 3 ELSE 0 END) FROM events WHERE product_id IN ({marks}) GROUP BY product_id",
+                product_ids,
+            ).fetchall()
+        return {r[0]: float(r[1] or 0) for r in rows}
+
+    def all_events(self) -> list[tuple[float, Event]]:
+        """Every event in order, for training."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT at, user_id, product_id, type, query, value FROM events ORDER BY seq"
+            ).fetchall()
+        return [(r[0], Event(user_id=r[1], product_id=r[2], type=r[3], query=r[4], value=r[5])) for r in rows]
+
     def count(self) -> int:
         """Number of events stored."""
         with self._lock:

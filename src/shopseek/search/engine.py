@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,6 +18,7 @@ from shopseek.index.base import Hits
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.search.fuse import FUSERS
+from shopseek.search.rank import RERANK_DEPTH, Candidate, LearnedRanker
 from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
@@ -58,6 +60,7 @@ class Query:
     signals: frozenset[str] | None = None
     sort: str = "relevance"
     profile: Profile | None = None
+    learned_ranking: bool = True
 
     def uses(self, signal: str) -> bool:
         """True when this query asks for a signal (all signals by default)."""
@@ -103,11 +106,21 @@ class Indexes:
 class SearchEngine:
     """Runs queries against a store and its indexes with one encoder and the index settings."""
 
-    def __init__(self, store: ProductStore, indexes: Indexes, encoder: Encoder, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: ProductStore,
+        indexes: Indexes,
+        encoder: Encoder,
+        settings: Settings,
+        ranker: LearnedRanker | None = None,
+        popularity: Callable[[list[str]], dict[str, float]] | None = None,
+    ) -> None:
         self.store = store
         self.indexes = indexes
         self.encoder = encoder
         self.settings = settings
+        self.ranker = ranker
+        self.popularity = popularity or (lambda ids: {})
 
     def recall(self, query: Query, allowed: np.ndarray | None) -> dict[str, Hits]:
         """Candidate lists per signal for a query."""
@@ -166,14 +179,12 @@ class SearchEngine:
             completed[signal] = merged
         return completed
 
-    def search(self, query: Query) -> SearchResult:
-        """Recall, fuse, filter and return one page of hits."""
+    def candidates(self, query: Query) -> tuple[dict[str, Hits], list[tuple[int, float]]]:
+        """Per-signal lists and their fusion, with the shopper's dislikes for this query removed."""
         if not query.text.strip() and query.image is None:
             raise QueryError("give words, a photo, or both")
-        started = time.perf_counter()
         allowed = self.store.keys_matching(query.filters) if query.filters.active else None
-        lists = self.recall(query, allowed)
-        lists = self.stand_in_for_missing(lists)
+        lists = self.stand_in_for_missing(self.recall(query, allowed))
         profile = query.profile
         if profile is not None and not profile.empty:
             lists["personal"] = self._personal(lists, profile)
@@ -181,6 +192,33 @@ class SearchEngine:
         if profile is not None and profile.disliked_for:
             excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
             fused = [(key, score) for key, score in fused if key not in excluded]
+        return lists, fused
+
+    def describe(self, fused: list[tuple[int, float]]) -> list[Candidate]:
+        """What the learned ranker needs to know about the top candidates."""
+        stored = self.store.get_many([key for key, _ in fused])
+        popularity = self.popularity([stored[key].product.id for key, _ in fused if key in stored])
+        return [
+            Candidate(
+                key,
+                rank,
+                score,
+                popularity.get(stored[key].product.id, 0.0),
+                stored[key].product.price,
+                stored[key].image_count > 0,
+            )
+            for rank, (key, score) in enumerate(fused, start=1)
+            if key in stored
+        ]
+
+    def search(self, query: Query) -> SearchResult:
+        """Recall, fuse, re-rank, filter and return one page of hits."""
+        started = time.perf_counter()
+        lists, fused = self.candidates(query)
+        if self.ranker is not None and query.learned_ranking and query.sort == "relevance":
+            reranked = self.ranker.rerank(self.describe(fused[:RERANK_DEPTH]), lists)
+            if reranked is not None:
+                fused = reranked + fused[len(reranked) :]
         if query.sort != "relevance":
             fused = self._sorted_by_price(fused[:SORT_POOL], descending=query.sort == "price_desc")
         page = fused[query.offset : query.offset + query.k]

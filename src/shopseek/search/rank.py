@@ -1,0 +1,93 @@
+"""Learned ranking: per-candidate features and a LightGBM LambdaMART model that re-orders the top candidates."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from shopseek.index.base import Hits
+
+SIGNALS = ("lexical", "dense", "cross_modal", "image", "image_text", "image_cross_modal", "personal")
+FEATURES = [
+    *(f"{s}_score" for s in SIGNALS),
+    *(f"{s}_rr" for s in SIGNALS),
+    "fused_rr",
+    "fused_score",
+    "popularity",
+    "price",
+    "has_price",
+    "has_image",
+    "position",
+]
+RERANK_DEPTH = 50
+SERVING_POSITION = 1.0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the ranker knows about one candidate besides its signal scores."""
+
+    key: int
+    fused_rank: int
+    fused_score: float
+    popularity: float
+    price: float | None
+    has_image: bool
+
+
+def feature_rows(candidates: list[Candidate], lists: dict[str, Hits], position: float | None = None) -> np.ndarray:
+    """One feature row per candidate; `position` is the logged display position (a constant when serving)."""
+    scores = {name: dict(hits) for name, hits in lists.items()}
+    ranks = {name: {key: rank for rank, (key, _) in enumerate(hits, start=1)} for name, hits in lists.items()}
+    rows = []
+    for candidate in candidates:
+        row = [scores.get(s, {}).get(candidate.key, 0.0) for s in SIGNALS]
+        row += [1.0 / ranks[s][candidate.key] if candidate.key in ranks.get(s, {}) else 0.0 for s in SIGNALS]
+        row += [
+            1.0 / candidate.fused_rank,
+            candidate.fused_score,
+            math.log1p(candidate.popularity),
+            candidate.price if candidate.price is not None else -1.0,
+            float(candidate.price is not None),
+            float(candidate.has_image),
+            position if position is not None else float(candidate.fused_rank),
+        ]
+        rows.append(row)
+    return np.asarray(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))
+
+
+class LearnedRanker:
+    """A LightGBM booster read from the newest model file of a folder, reloaded when a newer one appears."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._loaded: Path | None = None
+        self._booster: object | None = None
+
+    def newest(self) -> Path | None:
+        """The newest model file, or None."""
+        files = sorted(self.folder.glob("ranker-*.txt")) if self.folder.exists() else []
+        return files[-1] if files else None
+
+    def booster(self) -> object | None:
+        """The current booster, reloading when a newer model file exists."""
+        newest = self.newest()
+        if newest is not None and newest != self._loaded:
+            import lightgbm
+
+            self._booster = lightgbm.Booster(model_file=str(newest))
+            self._loaded = newest
+        return self._booster
+
+    def rerank(self, candidates: list[Candidate], lists: dict[str, Hits]) -> list[tuple[int, float]] | None:
+        """Candidates ordered by model score (None when no model is trained yet)."""
+        booster = self.booster()
+        if booster is None or not candidates:
+            return None
+        features = feature_rows(candidates, lists, position=SERVING_POSITION)
+        predicted = booster.predict(features)  # type: ignore[attr-defined]
+        order = np.argsort(-predicted, kind="stable")
+        return [(candidates[i].key, float(predicted[i])) for i in order]
