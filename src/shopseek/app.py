@@ -116,15 +116,15 @@ class ShopSeek:
                 if key in found
             ]
 
-    def profile(self, user_id: str) -> Profile:
-        """A shopper's profile from their events, as of now."""
+    def profile(self, user_id: str, before: float | None = None) -> Profile:
+        """A shopper's profile from their events, as of now (or as of an earlier time)."""
 
         def vector_of(product_id: str) -> np.ndarray | None:
             key = self.store.key_of(product_id)
             return None if key is None else self.engine.taste_vector(key)
 
         with self._lock.gen_rlock():
-            return build_profile(user_id, self.events.for_user(user_id), vector_of)
+            return build_profile(user_id, self.events.for_user(user_id, before=before), vector_of, now=before)
 
     def recommend(self, user_id: str, k: int = 10) -> list[Hit]:
         """For-you products: nearest to the shopper's interest, minus what they already saw or disliked."""

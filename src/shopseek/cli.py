@@ -23,9 +23,10 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
-from shopseek.learn.cli import train_app  # noqa: E402
+from shopseek.learn.cli import simulate_app, train_app  # noqa: E402
 
 app.add_typer(train_app, name="train")
+app.add_typer(simulate_app, name="simulate")
 
 IndexOption = Annotated[Path, typer.Option("--index", help="Index folder (created when missing).")]
 

@@ -57,26 +57,26 @@ class EventLog:
             )
             return int(cursor.lastrowid or 0)
 
-    def for_user(self, user_id: str, limit: int = 500) -> list[tuple[float, Event]]:
-        """A user's most recent events, newest first."""
+    def for_user(self, user_id: str, limit: int = 500, before: float | None = None) -> list[tuple[float, Event]]:
+        """A user's most recent events (optionally only those before a time), newest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT at, user_id, product_id, type, query, value FROM events WHERE user_id = ?"
+                "SELECT at, user_id, product_id, type, query, value FROM events WHERE user_id = ? AND at < ?"
                 " ORDER BY seq DESC LIMIT ?",
-                (user_id, limit),
+                (user_id, before if before is not None else float("inf"), limit),
             ).fetchall()
         return [(r[0], Event(user_id=r[1], product_id=r[2], type=r[3], query=r[4], value=r[5])) for r in rows]
 
-    def popularity(self, product_ids: list[str]) -> dict[str, float]:
-        """Weighted engagement per product (clicks 1, carts 2, purchases and likes 3)."""
+    def popularity(self, product_ids: list[str], before: float | None = None) -> dict[str, float]:
+        """Weighted engagement per product (clicks 1, carts 2, purchases and likes 3), optionally before a time."""
         if not product_ids:
             return {}
         marks = ",".join("?" * len(product_ids))
         with self._lock:
             rows = self._db.execute(
                 "SELECT product_id, SUM(CASE type WHEN 'click' THEN 1 WHEN 'cart' THEN 2 WHEN 'purchase' THEN 3"
-                f" WHEN 'like' THEN 3 ELSE 0 END) FROM events WHERE product_id IN ({marks}) GROUP BY product_id",
-                product_ids,
+                f" WHEN 'like' THEN 3 ELSE 0 END) FROM events WHERE product_id IN ({marks}) AND at < ? GROUP BY product_id",
+                [*product_ids, before if before is not None else float("inf")],
             ).fetchall()
         return {r[0]: float(r[1] or 0) for r in rows}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
 SORT_POOL = 100
+QUERY_CACHE_SIZE = 4096
 FACET_POOL = 200
 SORTS = ("relevance", "price_asc", "price_desc")
 NEAR_DUPLICATE = 0.05
@@ -113,14 +115,15 @@ class SearchEngine:
         encoder: Encoder,
         settings: Settings,
         ranker: LearnedRanker | None = None,
-        popularity: Callable[[list[str]], dict[str, float]] | None = None,
+        popularity: Callable[[list[str], float | None], dict[str, float]] | None = None,
     ) -> None:
         self.store = store
         self.indexes = indexes
         self.encoder = encoder
         self.settings = settings
         self.ranker = ranker
-        self.popularity = popularity or (lambda ids: {})
+        self.popularity = popularity or (lambda ids, before: {})
+        self._query_vector = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_query)
 
     def recall(self, query: Query, allowed: np.ndarray | None) -> dict[str, Hits]:
         """Candidate lists per signal for a query."""
@@ -130,8 +133,7 @@ class SearchEngine:
             understood = understand(query.text)
             if query.uses("lexical"):
                 lists["lexical"] = self.indexes.lexical.search_tokens(understood.tokens, depth, allowed)
-            vectors = self.encoder.encode_texts(understood.renditions, "query")
-            text_query = normalize(vectors.mean(axis=0))
+            text_query = self._query_vector(tuple(understood.renditions))
             if query.uses("dense"):
                 lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
             if query.uses("cross_modal") and self.encoder.cross_modal:
@@ -149,6 +151,10 @@ class SearchEngine:
                 hits = within_window(self.indexes.joint_text.search_one(joint, depth, allowed))
                 lists["image_cross_modal"] = hits
         return lists
+
+    def _encode_query(self, renditions: tuple[str, ...]) -> np.ndarray:
+        """The text vector of a query: the mean of its renditions' vectors."""
+        return normalize(self.encoder.encode_texts(list(renditions), "query").mean(axis=0))
 
     def _text_side_of_image(self, image_hits: Hits, depth: int, allowed: np.ndarray | None) -> Hits:
         """Products whose text is like the text of the photo's nearest products (near-duplicates only)."""
@@ -194,10 +200,10 @@ class SearchEngine:
             fused = [(key, score) for key, score in fused if key not in excluded]
         return lists, fused
 
-    def describe(self, fused: list[tuple[int, float]]) -> list[Candidate]:
-        """What the learned ranker needs to know about the top candidates."""
+    def describe(self, fused: list[tuple[int, float]], before: float | None = None) -> list[Candidate]:
+        """What the learned ranker needs to know about the top candidates (as of a time, for training)."""
         stored = self.store.get_many([key for key, _ in fused])
-        popularity = self.popularity([stored[key].product.id for key, _ in fused if key in stored])
+        popularity = self.popularity([stored[key].product.id for key, _ in fused if key in stored], before)
         return [
             Candidate(
                 key,
