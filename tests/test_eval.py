@@ -76,7 +76,8 @@ def test_eval_command_writes_a_report_with_plots(fake_shop, tmp_path: Path) -> N
     qrels.write_text("1 0 p1 2\n1 0 p5 1\n2 0 p1 2\n3 0 p2 2\n")
     out = tmp_path / "report"
     result = CliRunner().invoke(
-        app, ["eval", "--index", str(fake_shop.folder), "--queries", str(queries), "--qrels", str(qrels), "--out", str(out)]
+        app,
+        ["eval", "--index", str(fake_shop.folder), "--queries", str(queries), "--qrels", str(qrels), "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
     results = json.loads((out / "results.json").read_text())

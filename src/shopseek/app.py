@@ -18,6 +18,7 @@ from shopseek.catalog.store import ProductStore
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder, normalize
 from shopseek.feedback.events import Event, EventLog
+from shopseek.feedback.experiments import Experiments
 from shopseek.feedback.profiles import Profile, build_profile
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
@@ -66,6 +67,7 @@ class ShopSeek:
         self.settings.encoder = self.encoder.name
         self.store = ProductStore(folder / "catalog.sqlite")
         self.events = EventLog(folder / "events.sqlite")
+        self.experiments = Experiments(folder / "experiments.json")
         joint_dim = self.encoder.cross_modal.joint_dim if self.encoder.cross_modal else 1
         self.indexes = Indexes(
             text=VectorIndex.load(folder / VECTOR_FILES["text"], self.encoder.text_dim),

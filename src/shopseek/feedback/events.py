@@ -24,6 +24,15 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_user ON events(user_id, at);
 CREATE INDEX IF NOT EXISTS events_product ON events(product_id);
+CREATE TABLE IF NOT EXISTS searches (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at REAL NOT NULL,
+    user_id TEXT,
+    query TEXT NOT NULL,
+    results INTEGER NOT NULL,
+    variant TEXT
+);
+CREATE INDEX IF NOT EXISTS searches_at ON searches(at);
 """
 
 
@@ -57,6 +66,45 @@ class EventLog:
             )
             return int(cursor.lastrowid or 0)
 
+    def log_search(self, query: str, results: int, user_id: str | None = None, variant: str | None = None) -> None:
+        """Remember a search for analytics (words only; photo searches are logged as '[photo]')."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO searches (at, user_id, query, results, variant) VALUES (?, ?, ?, ?, ?)",
+                (time.time(), user_id, query[:200], results, variant),
+            )
+
+    def analytics(self, limit: int = 20) -> dict[str, object]:
+        """Top queries, zero-result queries, click-through by query and searches per day."""
+        with self._lock:
+            top = self._db.execute(
+                "SELECT query, COUNT(*) n FROM searches GROUP BY query ORDER BY n DESC LIMIT ?", (limit,)
+            ).fetchall()
+            zero = self._db.execute(
+                "SELECT query, COUNT(*) n FROM searches WHERE results = 0 GROUP BY query ORDER BY n DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+            ctr = self._db.execute(
+                "SELECT query, SUM(type = 'click') * 1.0 / MAX(1, SUM(type = 'impression')) c,"
+                " SUM(type = 'impression') n FROM events WHERE query IS NOT NULL GROUP BY query"
+                " HAVING n > 0 ORDER BY n DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+            daily = self._db.execute(
+                "SELECT date(at, 'unixepoch') d, COUNT(*) FROM searches GROUP BY d ORDER BY d"
+            ).fetchall()
+            clicks_daily = self._db.execute(
+                "SELECT date(at, 'unixepoch') d, SUM(type = 'click') * 1.0 / MAX(1, SUM(type = 'impression'))"
+                " FROM events GROUP BY d ORDER BY d"
+            ).fetchall()
+        return {
+            "top_queries": [{"query": q, "searches": n} for q, n in top],
+            "zero_result_queries": [{"query": q, "searches": n} for q, n in zero],
+            "ctr_by_query": [{"query": q, "ctr": round(c, 4), "impressions": n} for q, c, n in ctr],
+            "searches_per_day": [{"day": d, "searches": n} for d, n in daily],
+            "ctr_per_day": [{"day": d, "ctr": round(c or 0.0, 4)} for d, c in clicks_daily],
+        }
+
     def for_user(self, user_id: str, limit: int = 500, before: float | None = None) -> list[tuple[float, Event]]:
         """A user's most recent events (optionally only those before a time), newest first."""
         with self._lock:
@@ -75,7 +123,8 @@ class EventLog:
         with self._lock:
             rows = self._db.execute(
                 "SELECT product_id, SUM(CASE type WHEN 'click' THEN 1 WHEN 'cart' THEN 2 WHEN 'purchase' THEN 3"
-                f" WHEN 'like' THEN 3 ELSE 0 END) FROM events WHERE product_id IN ({marks}) AND at < ? GROUP BY product_id",
+                f" WHEN 'like' THEN 3 ELSE 0 END) FROM events WHERE product_id IN ({marks}) AND at < ?"
+                " GROUP BY product_id",
                 [*product_ids, before if before is not None else float("inf")],
             ).fetchall()
         return {r[0]: float(r[1] or 0) for r in rows}

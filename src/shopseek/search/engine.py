@@ -63,6 +63,7 @@ class Query:
     sort: str = "relevance"
     profile: Profile | None = None
     learned_ranking: bool = True
+    weights: dict[str, float] | None = None
 
     def uses(self, signal: str) -> bool:
         """True when this query asks for a signal (all signals by default)."""
@@ -194,7 +195,7 @@ class SearchEngine:
         profile = query.profile
         if profile is not None and not profile.empty:
             lists["personal"] = self._personal(lists, profile)
-        fused = FUSERS[self.settings.fusion](lists, self.settings.weights)
+        fused = FUSERS[self.settings.fusion](lists, {**self.settings.weights, **(query.weights or {})})
         if profile is not None and profile.disliked_for:
             excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
             fused = [(key, score) for key, score in fused if key not in excluded]

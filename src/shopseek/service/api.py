@@ -5,12 +5,12 @@ from __future__ import annotations
 import hmac
 import os
 from importlib import resources
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,13 +21,15 @@ from shopseek.catalog.readers import validation_reason
 from shopseek.catalog.schema import Product
 from shopseek.catalog.store import Filters
 from shopseek.feedback.events import Event
+from shopseek.feedback.experiments import Experiment, Variant
 from shopseek.search.engine import SORTS, Hit, QueryError
 from shopseek.search.engine import Query as SearchQuery
+from shopseek.service import pages
 
 MAX_K = 100
 MAX_QUERY_CHARS = 1000
 MAX_WRITE_BATCH = 1000
-STATIC = Path(str(resources.files("shopseek").joinpath("service/static")))
+STATIC = FilePath(str(resources.files("shopseek").joinpath("service/static")))
 
 
 class SearchOptions(BaseModel):
@@ -120,12 +122,26 @@ def create_app(shop: ShopSeek) -> FastAPI:
     def run_search(text: str, image: Any, options: SearchOptions) -> dict[str, Any]:
         filters = Filters(options.category, options.brand, options.price_min, options.price_max)
         offset = (options.page - 1) * options.k
-        profile = shop.profile(options.user) if options.user else None
-        query = SearchQuery(text, image, options.k, offset, filters, sort=options.sort, profile=profile)
+        assigned = shop.experiments.active_for(options.user) if options.user else None
+        variant = assigned[2] if assigned else Variant()
+        profile = shop.profile(options.user) if options.user and variant.personalised else None
+        query = SearchQuery(
+            text,
+            image,
+            options.k,
+            offset,
+            filters,
+            sort=options.sort,
+            profile=profile,
+            learned_ranking=variant.learned_ranking,
+            weights=variant.weights or None,
+        )
         try:
             result = shop.search(query)
         except QueryError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from exc
+        label = f"{text} [+photo]" if text and image is not None else text or "[photo]"
+        shop.events.log_search(label, result.total, options.user, f"{assigned[0]}:{assigned[1]}" if assigned else None)
         return {
             "results": [hit_json(h) for h in result.hits],
             "total": result.total,
@@ -234,6 +250,36 @@ def create_app(shop: ShopSeek) -> FastAPI:
         except KeyError as exc:
             raise HTTPException(status_code=404, detail=f"unknown product {event.product_id!r}") from exc
         return {"recorded": sequence}
+
+    @api.put("/experiments/{name}", tags=["experiments"], dependencies=[Depends(require_key)])
+    def put_experiment(name: Annotated[str, Path(pattern=r"^[\w-]{1,64}$")], experiment: Experiment) -> dict[str, Any]:
+        """Create or replace an A/B experiment (users are assigned by a hash of their id)."""
+        shop.experiments.put(name, experiment)
+        return {"experiment": name, "variants": list(experiment.variants)}
+
+    @api.get("/experiments/{name}/report", tags=["experiments"])
+    def experiment_report(name: str) -> dict[str, Any]:
+        """Per-variant CTR, conversion and NDCG-from-clicks with a significance test."""
+        if shop.experiments.get(name) is None:
+            raise HTTPException(status_code=404, detail=f"unknown experiment {name!r}")
+        return shop.experiments.report(name, shop.events)
+
+    @api.get("/experiments/{name}", include_in_schema=False)
+    def experiment_page(name: str) -> HTMLResponse:
+        """The experiment report as a page."""
+        if shop.experiments.get(name) is None:
+            raise HTTPException(status_code=404, detail=f"unknown experiment {name!r}")
+        return HTMLResponse(pages.experiment_page(shop.experiments.report(name, shop.events)))
+
+    @api.get("/analytics/data", tags=["analytics"])
+    def analytics_data() -> dict[str, Any]:
+        """Top queries, zero-result queries, CTR by query, searches and CTR per day."""
+        return shop.events.analytics()
+
+    @api.get("/analytics", include_in_schema=False)
+    def analytics_page() -> HTMLResponse:
+        """Analytics with plots."""
+        return HTMLResponse(pages.analytics_page(shop.events.analytics()))
 
     @api.get("/", include_in_schema=False)
     def page() -> FileResponse:
