@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -11,7 +15,7 @@ import numpy as np
 from PIL import Image
 from readerwriterlock import rwlock
 
-from shopseek.catalog.media import MediaError, load_image, sample_video_frames, thumbnail_jpeg
+from shopseek.catalog.media import MediaError, decode_image, load_image, sample_video_frames, thumbnail_jpeg
 from shopseek.catalog.readers import ReadItem, ReadProblem
 from shopseek.catalog.schema import Product
 from shopseek.catalog.store import ProductStore
@@ -28,6 +32,7 @@ from shopseek.search.fuse import reciprocal_rank
 from shopseek.search.rank import LearnedRanker
 
 INGEST_BATCH = 64
+CHECKPOINT_EVERY = 1000
 VIDEO_FRAMES = 4
 VECTOR_FILES = {
     "text": "text.faiss",
@@ -68,13 +73,14 @@ class ShopSeek:
         self.store = ProductStore(folder / "catalog.sqlite")
         self.events = EventLog(folder / "events.sqlite")
         self.experiments = Experiments(folder / "experiments.json")
+        snapshot, self._snapshot_sequence = self._current_snapshot()
         joint_dim = self.encoder.cross_modal.joint_dim if self.encoder.cross_modal else 1
         self.indexes = Indexes(
-            text=VectorIndex.load(folder / VECTOR_FILES["text"], self.encoder.text_dim),
-            image=VectorIndex.load(folder / VECTOR_FILES["image"], self.encoder.image_dim),
-            lexical=LexicalIndex.load(folder, tokenize),
-            joint_text=VectorIndex.load(folder / VECTOR_FILES["joint_text"], joint_dim),
-            joint_image=VectorIndex.load(folder / VECTOR_FILES["joint_image"], joint_dim),
+            text=VectorIndex.load(snapshot / VECTOR_FILES["text"], self.encoder.text_dim),
+            image=VectorIndex.load(snapshot / VECTOR_FILES["image"], self.encoder.image_dim),
+            lexical=LexicalIndex.load(snapshot, tokenize),
+            joint_text=VectorIndex.load(snapshot / VECTOR_FILES["joint_text"], joint_dim),
+            joint_image=VectorIndex.load(snapshot / VECTOR_FILES["joint_image"], joint_dim),
         )
         self.ranker = LearnedRanker(folder / "ranker")
         self.engine = SearchEngine(
@@ -82,6 +88,7 @@ class ShopSeek:
         )
         self._lock = rwlock.RWLockWrite()
         tokenize("预热 warm up")  # loads jieba's dictionary now rather than in the first shopper's query
+        self.recovered = self._recover()
 
     def count(self) -> int:
         """Number of products in the catalogue."""
@@ -176,10 +183,13 @@ class ShopSeek:
         return report
 
     def add_products(self, products: Sequence[Product]) -> IngestReport:
-        """Add or update products given as objects (media paths must be absolute or URLs)."""
+        """Add or update products given as objects (media paths must be absolute or URLs).
+
+        Durable when this returns (store + journal); searchable at once; index files are checkpointed later.
+        """
         report = IngestReport()
         self._ingest_batch([ReadItem(n, p) for n, p in enumerate(products, start=1)], report, None)
-        self.save()
+        self._checkpoint_if_due()
         return report
 
     def delete(self, product_id: str) -> bool:
@@ -190,8 +200,8 @@ class ShopSeek:
                 return False
             for index in self.indexes.all():
                 index.delete([key])
-            self._save()
-            return True
+        self._checkpoint_if_due()
+        return True
 
     def _ingest_batch(self, batch: list[ReadItem], report: IngestReport, progress: Progress | None) -> None:
         with ThreadPoolExecutor(max_workers=8) as pool:
@@ -201,9 +211,10 @@ class ShopSeek:
         text_vectors = self.encoder.encode_texts([i.product.passage_text() for i in text_items], "passage")
         flat_images = [image for item in ready for image in item.images]
         image_vectors = self.encoder.encode_images(flat_images)
-        copies = {id(item): _stored_copies(item.images) for item in ready}
+        copies = [_stored_copies(item.images) for item in ready]
         with self._lock.gen_wlock():
-            keys = {id(item): self.store.upsert(item.product, copies[id(item)]) for item in ready}
+            stored = self.store.upsert_many([(item.product, c) for item, c in zip(ready, copies, strict=True)])
+            keys = {id(item): key for item, key in zip(ready, stored, strict=True)}
             self._index_texts(text_items, keys, text_vectors)
             self._index_images(ready, keys, image_vectors)
         report.added += len(ready)
@@ -242,13 +253,64 @@ class ShopSeek:
             self._save()
 
     def _save(self) -> None:
+        """Write a complete snapshot folder, then point CURRENT at it (atomic), then drop older snapshots."""
+        sequence, _ = self.store.journal_since(2**62)
+        snapshot = self.folder / "snapshots" / f"{sequence:012d}-{time.time_ns()}"
+        snapshot.mkdir(parents=True)
         for name, filename in VECTOR_FILES.items():
             rebuilt = getattr(self.indexes, name).rebuilt_for_size()
             setattr(self.indexes, name, rebuilt)
-            rebuilt.save(self.folder / filename)
+            rebuilt.save(snapshot / filename)
         self.indexes.lexical.commit()
-        self.indexes.lexical.save(self.folder)
+        self.indexes.lexical.save(snapshot)
         self.settings.save(self.folder)
+        pointer = self.folder / "CURRENT.tmp"
+        with pointer.open("w") as handle:
+            handle.write(json.dumps({"snapshot": snapshot.name, "journal": sequence}))
+            handle.flush()
+            os.fsync(handle.fileno())
+        pointer.replace(self.folder / "CURRENT")
+        self._snapshot_sequence = sequence
+        for old in (self.folder / "snapshots").iterdir():
+            if old != snapshot:
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _current_snapshot(self) -> tuple[Path, int]:
+        """The snapshot folder CURRENT points at and the journal position it includes."""
+        pointer = self.folder / "CURRENT"
+        if not pointer.exists():
+            return self.folder / "snapshots" / "empty", 0
+        state = json.loads(pointer.read_text())
+        return self.folder / "snapshots" / state["snapshot"], int(state["journal"])
+
+    def _checkpoint_if_due(self) -> None:
+        """Snapshot the indexes once enough writes have piled up in the journal since the last one."""
+        sequence, _ = self.store.journal_since(2**62)
+        if sequence - self._snapshot_sequence >= CHECKPOINT_EVERY:
+            self.save()
+
+    def _recover(self) -> int:
+        """Replay journal entries newer than the snapshot: re-index from the store and stored media."""
+        _, operations = self.store.journal_since(self._snapshot_sequence)
+        if not operations:
+            return 0
+        with self._lock.gen_wlock():
+            for index in self.indexes.all():
+                index.delete(list(operations))
+            products = self.store.get_many([key for key, op in operations.items() if op == "upsert"])
+            for start in range(0, len(products), INGEST_BATCH):
+                chunk = list(products.values())[start : start + INGEST_BATCH]
+                items = [
+                    LoadedProduct(0, p.product, [decode_image(b) for b in self.store.image_bytes(p.key, p.image_count)])
+                    for p in chunk
+                ]
+                keys = {id(item): stored.key for item, stored in zip(items, chunk, strict=True)}
+                text_items = [item for item in items if item.product.has_text]
+                texts = self.encoder.encode_texts([i.product.passage_text() for i in text_items], "passage")
+                self._index_texts(text_items, keys, texts)
+                self._index_images(items, keys, self.encoder.encode_images([im for i in items for im in i.images]))
+            self._save()
+        return len(operations)
 
     def close(self) -> None:
         """Release the store and the event log."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -29,6 +31,11 @@ CREATE TABLE IF NOT EXISTS products (
 CREATE INDEX IF NOT EXISTS products_category ON products(category);
 CREATE INDEX IF NOT EXISTS products_brand ON products(brand);
 CREATE INDEX IF NOT EXISTS products_price ON products(price);
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key INTEGER NOT NULL,
+    op TEXT NOT NULL
+);
 """
 
 
@@ -72,50 +79,96 @@ class ProductStore:
         """Close the database connection."""
         self._db.close()
 
+    def upsert_many(self, items: list[tuple[Product, list[bytes]]]) -> list[int]:
+        """Insert or replace products and their image copies in one durable transaction; returns their keys.
+
+        Each write is also appended to the journal, which index recovery replays after a crash.
+        """
+        keys = []
+        with self._lock, self._transaction():
+            for product, images in items:
+                key = self._upsert(product, len(images))
+                self._write_media(key, images)
+                self._db.execute("INSERT INTO journal (key, op) VALUES (?, 'upsert')", (key,))
+                keys.append(key)
+        return keys
+
     def upsert(self, product: Product, images: list[bytes]) -> int:
-        """Insert or replace a product and its stored image copies; returns its key."""
-        with self._lock:
-            row = self._db.execute("SELECT key FROM products WHERE id = ?", (product.id,)).fetchone()
-            values = (
-                product.model_dump_json(),
-                product.price,
-                product.category.lower() or None,
-                product.brand.lower() or None,
-                len(images),
-                time.time(),
+        """Insert or replace one product; returns its key."""
+        return self.upsert_many([(product, images)])[0]
+
+    def _upsert(self, product: Product, image_count: int) -> int:
+        row = self._db.execute("SELECT key FROM products WHERE id = ?", (product.id,)).fetchone()
+        values = (
+            product.model_dump_json(),
+            product.price,
+            product.category.lower() or None,
+            product.brand.lower() or None,
+            image_count,
+            time.time(),
+        )
+        if row:
+            self._db.execute(
+                "UPDATE products SET doc=?, price=?, category=?, brand=?, image_count=?, updated_at=? WHERE key=?",
+                (*values, row[0]),
             )
-            if row:
-                key = int(row[0])
-                self._db.execute(
-                    "UPDATE products SET doc=?, price=?, category=?, brand=?, image_count=?, updated_at=? WHERE key=?",
-                    (*values, key),
-                )
-            else:
-                cursor = self._db.execute(
-                    "INSERT INTO products (doc, price, category, brand, image_count, updated_at, id)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (*values, product.id),
-                )
-                key = int(cursor.lastrowid or 0)
-            self._write_media(key, images)
-            return key
+            return int(row[0])
+        cursor = self._db.execute(
+            "INSERT INTO products (doc, price, category, brand, image_count, updated_at, id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (*values, product.id),
+        )
+        return int(cursor.lastrowid or 0)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def _write_media(self, key: int, images: list[bytes]) -> None:
+        """Write image copies durably (fsync) before the transaction that refers to them commits."""
         folder = self.media_dir / str(key)
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.jpg"):
             old.unlink()
         for number, data in enumerate(images):
-            (folder / f"{number}.jpg").write_bytes(data)
+            with (folder / f"{number}.jpg").open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
 
     def delete(self, product_id: str) -> int | None:
-        """Remove a product; returns its key, or None when it was unknown."""
+        """Remove a product durably; returns its key, or None when it was unknown."""
         with self._lock:
             row = self._db.execute("SELECT key FROM products WHERE id = ?", (product_id,)).fetchone()
             if not row:
                 return None
-            self._db.execute("DELETE FROM products WHERE key = ?", (row[0],))
+            with self._transaction():
+                self._db.execute("DELETE FROM products WHERE key = ?", (row[0],))
+                self._db.execute("INSERT INTO journal (key, op) VALUES (?, 'delete')", (row[0],))
             return int(row[0])
+
+    def journal_since(self, sequence: int) -> tuple[int, dict[int, str]]:
+        """The last journal sequence number and the final operation per key after `sequence`."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, key, op FROM journal WHERE seq > ? ORDER BY seq", (sequence,)
+            ).fetchall()
+            last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0]
+        return int(last), {int(key): op for _, key, op in rows}
+
+    def image_bytes(self, key: int, count: int) -> list[bytes]:
+        """The stored image copies of a product."""
+        return [(self.media_dir / str(key) / f"{n}.jpg").read_bytes() for n in range(count)]
+
+    def get_by_key(self, key: int) -> StoredProduct | None:
+        """One product by key, or None."""
+        return self.get_many([key]).get(key)
 
     def key_of(self, product_id: str) -> int | None:
         """The integer key of a product id, or None."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ class LexicalIndex:
         self._keys = np.zeros(0, dtype=np.int64)
         self._vocab: dict[str, int] = {}
         self._dirty = False
+        self._commit_lock = threading.Lock()
 
     def add(self, keys: list[int], texts: list[str]) -> None:
         """Add or replace the texts of products (searchable after `commit`)."""
@@ -41,7 +43,11 @@ class LexicalIndex:
         return len(self._tokens)
 
     def commit(self) -> None:
-        """Rebuild the BM25 matrices from the current token lists."""
+        """Rebuild the BM25 matrices from the current token lists (one rebuild at a time)."""
+        with self._commit_lock:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
         self._dirty = False
         self._keys = np.fromiter(self._tokens, dtype=np.int64, count=len(self._tokens))
         corpus = [self._tokens[int(k)] or ["\u2205"] for k in self._keys]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
+from collections.abc import AsyncIterator
 import os
 from importlib import resources
 from pathlib import Path as FilePath
@@ -104,7 +106,14 @@ def require_key(authorization: Annotated[str | None, Header()] = None) -> None:
 
 def create_app(shop: ShopSeek) -> FastAPI:
     """Build the API and web page over one open index."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        shop.save()  # checkpoint the indexes on a clean shutdown; the journal covers the unclean ones
+
     api = FastAPI(
+        lifespan=lifespan,
         title="shopseek",
         version="0.1.0",
         description="Cross-modal product search: words (Chinese or English), a photo, or both.",
