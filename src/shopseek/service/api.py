@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-from collections.abc import AsyncIterator
 import os
+from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path as FilePath
 from typing import Annotated, Any
