@@ -16,9 +16,14 @@ CACHE = ROOT / ".shopseek" / "bench"
 RESULTS = ROOT / "benchmarks" / "results"
 
 
+def split_products(split: str = "test") -> list[FashionProduct]:
+    """One split of the fashion set (test is held out; dev is for tuning)."""
+    return [p for p in load_products(FASHION) if split_of(p.id) == split]
+
+
 def test_products() -> list[FashionProduct]:
     """The held-out test split of the fashion set."""
-    return [p for p in load_products(FASHION) if split_of(p.id) == "test"]
+    return split_products("test")
 
 
 def images_dir() -> Path:
@@ -26,11 +31,11 @@ def images_dir() -> Path:
     return extract_images(FASHION, CACHE / "fashion-images")
 
 
-def test_index(name: str = "fashion-test", *, text: bool = True) -> ShopSeek:
-    """The test split ingested with titles (or images only); built on first use, timing saved beside it."""
+def test_index(name: str = "fashion-test", *, text: bool = True, split: str = "test") -> ShopSeek:
+    """A split ingested with titles (or images only); built on first use, timing saved beside it."""
     folder = CACHE / name
     if not (folder / "catalog.sqlite").exists():
-        products = test_products()
+        products = split_products(split)
         catalog = write_catalog(products, images_dir(), CACHE / f"{name}.jsonl", text=text)
         shop = ShopSeek(folder)
         started = time.perf_counter()
