@@ -68,7 +68,7 @@ class ShopSeek:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.settings = settings or Settings.load(folder)
-        self.encoder = encoder or get_encoder(self.settings.encoder)
+        self.encoder = encoder or get_encoder(self.settings.encoder, **self.settings.encoder_options)
         self.settings.encoder = self.encoder.name
         self.store = ProductStore(folder / "catalog.sqlite")
         self.events = EventLog(folder / "events.sqlite")

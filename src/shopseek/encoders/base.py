@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 from PIL import Image
 
-if TYPE_CHECKING:
-    from shopseek.encoders.heads import CrossModal
+
+class CrossModalSpace(Protocol):
+    """Maps an encoder's text and image vectors into one joint space and scores (text, image) matches."""
+
+    joint_dim: int
+
+    def text(self, vectors: np.ndarray) -> np.ndarray:
+        """Joint vectors for text vectors."""
+
+    def image(self, vectors: np.ndarray) -> np.ndarray:
+        """Joint vectors for image vectors."""
+
+    def match(self, text: np.ndarray, images: np.ndarray) -> np.ndarray:
+        """Match probabilities of one joint text vector against joint image vectors."""
+
 
 TextRole = Literal["query", "passage"]
 Progress = Callable[[int], None]
@@ -20,10 +34,10 @@ class Encoder(ABC):
     """Maps text into a text space and images into an image space; unit-length float32 rows."""
 
     name: ClassVar[str]
-    text_dim: ClassVar[int]
-    image_dim: ClassVar[int]
+    text_dim: int
+    image_dim: int
     batch_size: ClassVar[int] = 32
-    cross_modal: CrossModal | None = None
+    cross_modal: CrossModalSpace | None = None
 
     @abstractmethod
     def encode_text_batch(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
@@ -67,8 +81,9 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
-ENCODERS: dict[str, Callable[[], Encoder]] = {}
+ENCODERS: dict[str, Callable[..., Encoder]] = {}
 _INSTANCES: dict[str, Encoder] = {}
+_BUILT_IN = {"offline": "shopseek.encoders.offline", "clip": "shopseek.encoders.clip"}
 
 
 def register(name: str) -> Callable[[type[Encoder]], type[Encoder]]:
@@ -81,12 +96,13 @@ def register(name: str) -> Callable[[type[Encoder]], type[Encoder]]:
     return wrap
 
 
-def get_encoder(name: str) -> Encoder:
-    """The process-wide encoder registered under `name` (models load once)."""
-    if name not in ENCODERS and name == "offline":
-        import shopseek.encoders.offline  # noqa: F401  (registers itself)
+def get_encoder(name: str, **options: Any) -> Encoder:
+    """The process-wide encoder registered under `name` with these options (models load once)."""
+    if name not in ENCODERS and name in _BUILT_IN:
+        importlib.import_module(_BUILT_IN[name])  # the module registers its encoder
     if name not in ENCODERS:
-        raise KeyError(f"unknown encoder {name!r}; known: {sorted(ENCODERS)}")
-    if name not in _INSTANCES:
-        _INSTANCES[name] = ENCODERS[name]()
-    return _INSTANCES[name]
+        raise KeyError(f"unknown encoder {name!r}; known: {sorted(set(ENCODERS) | set(_BUILT_IN))}")
+    cache_key = f"{name}:{sorted(options.items())}"
+    if cache_key not in _INSTANCES:
+        _INSTANCES[cache_key] = ENCODERS[name](**options)
+    return _INSTANCES[cache_key]

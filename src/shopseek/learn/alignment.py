@@ -34,6 +34,8 @@ class SplitData:
     titles: np.ndarray
     queries: np.ndarray  # (n, QUERIES_PER_PRODUCT, text_dim)
     keys: np.ndarray
+    kinds: np.ndarray
+    colours: np.ndarray
 
 
 @dataclass
@@ -45,6 +47,7 @@ class TrainConfig:
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     match_weight: float = 0.5
+    partial_credit: float = 0.0
     seed: int = 0
     heads: HeadsConfig = field(default_factory=HeadsConfig)
 
@@ -89,7 +92,11 @@ def prepare(data: Path, cache: Path, encoder: Encoder, split: str, progress: Pro
     queries = vectors[[position[t] for t in texts]].reshape(len(products), QUERIES_PER_PRODUCT, -1)
     key_ids: dict[tuple[str, str, str], int] = {}
     keys = np.array([key_ids.setdefault(attribute_key(p), len(key_ids)) for p in products])
-    return SplitData(products, images, titles, queries, keys)
+    kind_ids: dict[str, int] = {}
+    colour_ids: dict[str, int] = {}
+    kinds = np.array([kind_ids.setdefault(p.article_type, len(kind_ids)) for p in products])
+    colours = np.array([colour_ids.setdefault(p.colour, len(colour_ids)) for p in products])
+    return SplitData(products, images, titles, queries, keys, kinds, colours)
 
 
 def soft_cross_entropy(logits: torch.Tensor, positives: torch.Tensor) -> torch.Tensor:
@@ -98,19 +105,31 @@ def soft_cross_entropy(logits: torch.Tensor, positives: torch.Tensor) -> torch.T
     return -(targets * logits.log_softmax(dim=1)).sum(dim=1).mean()
 
 
-def batch_loss(heads: AlignmentHeads, batch: dict[str, torch.Tensor], match_weight: float) -> torch.Tensor:
-    """Contrastive loss (query↔image, title↔image, query↔title) plus BCE on hard-negative matching pairs."""
+def batch_loss(
+    heads: AlignmentHeads, batch: dict[str, torch.Tensor], match_weight: float, partial_credit: float = 0.0
+) -> torch.Tensor:
+    """Contrastive loss (query↔image, title↔image, query↔title) plus BCE on hard-negative matching pairs.
+
+    Products with the same type+colour+gender are full positives; with `partial_credit`, products of the same
+    type that share the colour get that much weight as targets too (graded relevance, like the shopper's).
+    """
     image = heads.embed_image(batch["images"])
     query = heads.embed_text(batch["queries"])
     title = heads.embed_text(batch["titles"])
     same = (batch["keys"][:, None] == batch["keys"][None, :]).float()
+    if partial_credit:
+        same_kind = batch["kinds"][:, None] == batch["kinds"][None, :]
+        same_colour = batch["colours"][:, None] == batch["colours"][None, :]
+        same = torch.maximum(same, partial_credit * (same_kind & same_colour).float())
+        same = torch.maximum(same, 0.5 * partial_credit * same_kind.float())
     scale = heads.log_scale.exp().clamp(max=100)
     loss = torch.zeros((), dtype=torch.float32)
     for left, right in ((query, image), (title, image), (query, title)):
         logits = scale * left @ right.T
         loss = loss + soft_cross_entropy(logits, same) + soft_cross_entropy(logits.T, same)
+    exact = (batch["keys"][:, None] == batch["keys"][None, :]).float()
     with torch.no_grad():
-        similarity = (query @ image.T).masked_fill(same.bool(), -2.0)
+        similarity = (query @ image.T).masked_fill(exact.bool(), -2.0)
         hardest = similarity.argmax(dim=1)
     random_negative = torch.randperm(len(image))
     text_side = torch.cat([query, query, query]).detach()
@@ -135,6 +154,8 @@ def sample_batches(data: SplitData, size: int, rng: np.random.Generator) -> list
                 "titles": torch.from_numpy(data.titles[rows]),
                 "queries": torch.from_numpy(data.queries[rows, picks[start : start + size]]),
                 "keys": torch.from_numpy(data.keys[rows]),
+                "kinds": torch.from_numpy(data.kinds[rows]),
+                "colours": torch.from_numpy(data.colours[rows]),
             }
         )
     return batches
@@ -193,11 +214,11 @@ def train(
         heads.train()
         losses = []
         for batch in sample_batches(train_data, config.batch_size, rng):
-            loss = batch_loss(heads, batch, config.match_weight)
+            loss = batch_loss(heads, batch, config.match_weight, config.partial_credit)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
         schedule.step()
         scores = retrieval_ndcg(heads, dev, *dev_set)
         history.append(
