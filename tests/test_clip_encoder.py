@@ -89,9 +89,14 @@ def test_index_switches_to_clip_with_one_setting(tmp_path: Path) -> None:
     checkpoint = write_chinese_clip(tmp_path / "ckpt")
     settings = Settings(encoder="clip", encoder_options={"path": str(checkpoint)})
     shop = ShopSeek(tmp_path / "index", settings=settings)
-    shop.add_products([Product(id="a", title="红色衬衫"), Product(id="b", title="lower")])
-    assert shop.search(Query("红色衬衫", k=2)).hits[0].product.id == "a"
-    assert "cross_modal" in shop.search(Query("红色衬衫", k=2)).hits[0].signals
+    photo = tmp_path / "red.png"
+    Image.new("RGB", (40, 40), (200, 10, 10)).save(photo)
+    shop.add_products(
+        [Product(id="a", title="红色衬衫"), Product(id="b", title="lower"), Product(id="c", images=[str(photo)])]
+    )
+    hits = {hit.product.id: hit for hit in shop.search(Query("红色衬衫", k=3)).hits}
+    assert next(iter(hits)) == "a"
+    assert "cross_modal" in hits["c"].signals
     shop.close()
 
 

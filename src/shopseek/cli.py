@@ -164,7 +164,7 @@ def evaluate_index(
     shop = _open(index)
     query_list = read_queries(queries)
     with _progress() as progress:
-        task = progress.add_task("modes", total=4)
+        task = progress.add_task("modes", total=5)
         results = evaluate_modes(shop, query_list, read_trec_qrels(qrels), lambda mode: progress.advance(task))
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2))

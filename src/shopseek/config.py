@@ -15,6 +15,7 @@ DEFAULT_WEIGHTS = {
     "image_text": 0.5,
     "image_cross_modal": 0.5,
     "personal": 1.0,
+    "match": 1.0,
 }
 
 

@@ -16,7 +16,8 @@ MODES: dict[str, frozenset[str] | None] = {
     "bm25": frozenset({"lexical"}),
     "dense": frozenset({"dense"}),
     "cross_modal": frozenset({"cross_modal"}),
-    "hybrid": None,
+    "hybrid": frozenset({"lexical", "dense", "cross_modal", "image", "image_text", "image_cross_modal"}),
+    "hybrid+match": None,
 }
 REPORT_MEASURES = ["nDCG@10", "AP", "R@10", "R@100", "P@10", "Success@10", "RR"]
 MEASURE_NAMES = {"AP": "MAP", "R@10": "Recall@10", "R@100": "Recall@100", "Success@10": "Hits@10", "RR": "MRR"}

@@ -25,17 +25,18 @@ from shopseek.search.understand import understand
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
 SORT_POOL = 100
 QUERY_CACHE_SIZE = 4096
+MATCH_DEPTH = 50
 FACET_POOL = 200
 SORTS = ("relevance", "price_asc", "price_desc")
 NEAR_DUPLICATE = 0.05
 COSINE_WINDOW = 0.35
 
 
-# signal -> (the signal standing in for it, the modality a product must lack for the stand-in to apply)
+# signal -> (the query's primary signal that stands in for it, the modality a product must lack).
+# Only primary signals stand in: a secondary signal (cross-modal for words) never displaces a primary one.
 STAND_INS = {
-    "lexical": ("cross_modal", "text"),
-    "dense": ("cross_modal", "text"),
     "cross_modal": ("dense", "image"),
+    "match": ("dense", "image"),
     "image_text": ("image", "text"),
     "image_cross_modal": ("image", "text"),
 }
@@ -153,6 +154,18 @@ class SearchEngine:
                 lists["image_cross_modal"] = hits
         return lists
 
+    def _match_scores(self, text: str, top: list[tuple[int, float]]) -> Hits:
+        """The matching head's probability that each top candidate's image fits the words, best first."""
+        assert self.encoder.cross_modal is not None
+        found = [(key, v) for key, _ in top if (v := self.indexes.joint_image.vector(key)) is not None]
+        if not found:
+            return []
+        query_vector = self._query_vector(tuple(understand(text).renditions))
+        joint = self.encoder.cross_modal.text(query_vector[None, :])[0]
+        probability = self.encoder.cross_modal.match(joint, np.stack([v for _, v in found]))
+        order = np.argsort(-probability, kind="stable")
+        return [(found[i][0], float(probability[i])) for i in order]
+
     def _encode_query(self, renditions: tuple[str, ...]) -> np.ndarray:
         """The text vector of a query: the mean of its renditions' vectors."""
         return normalize(self.encoder.encode_texts(list(renditions), "query").mean(axis=0))
@@ -191,11 +204,16 @@ class SearchEngine:
         if not query.text.strip() and query.image is None:
             raise QueryError("give words, a photo, or both")
         allowed = self.store.keys_matching(query.filters) if query.filters.active else None
-        lists = self.stand_in_for_missing(self.recall(query, allowed))
+        raw = self.recall(query, allowed)
         profile = query.profile
         if profile is not None and not profile.empty:
-            lists["personal"] = self._personal(lists, profile)
-        fused = FUSERS[self.settings.fusion](lists, {**self.settings.weights, **(query.weights or {})})
+            raw["personal"] = self._personal(raw, profile)
+        weights = {**self.settings.weights, **(query.weights or {})}
+        fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(raw), weights)
+        if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
+            raw["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
+            fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(raw), weights)
+        lists = raw
         if profile is not None and profile.disliked_for:
             excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
             fused = [(key, score) for key, score in fused if key not in excluded]
