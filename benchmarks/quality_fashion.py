@@ -1,6 +1,6 @@
 """Held-out quality on the fashion test split: nDCG@10 per mode and language, and photo → product MRR.
 
-Run: .venv/bin/python -m benchmarks.quality_fashion   (needs ../shared/data; first run indexes ~7k products)
+Run: .venv/bin/python -m benchmarks.quality_fashion   (needs ../shared/data; first run indexes the test split)
 """
 
 from __future__ import annotations
@@ -11,35 +11,21 @@ from PIL import Image
 
 from benchmarks.common import images_dir, test_index, test_products, write_result
 from shopseek.eval.attribute_queries import build_queries, qrels_for
-from shopseek.eval.metrics import evaluate
+from shopseek.eval.runner import EvalQuery, evaluate_modes
 from shopseek.search.engine import Query
 
-MODES = {
-    "bm25": frozenset({"lexical"}),
-    "dense": frozenset({"dense"}),
-    "hybrid": None,
-}
 QUERY_PAIRS = 150
 PHOTO_QUERIES = 500
 
 
-def text_quality() -> dict[str, dict[str, float]]:
-    """nDCG@10 (and friends) of each mode, overall and per language."""
+def text_quality(index_name: str, text: bool) -> dict[str, dict[str, dict[str, float]]]:
+    """nDCG@10 and friends of each mode, overall and per language, on one test-split index."""
     products = test_products()
-    shop = test_index()
+    shop = test_index(index_name, text=text)
     queries = build_queries(products, QUERY_PAIRS, seed=1)
     qrels = qrels_for(queries, products)
-    out: dict[str, dict[str, float]] = {}
-    for mode, signals in MODES.items():
-        run = {}
-        for query in queries:
-            hits = shop.search(Query(query.text, k=100, signals=signals)).hits
-            run[query.qid] = {hit.product.id: hit.score for hit in hits}
-        for language in ("all", "en", "zh"):
-            subset = {q.qid for q in queries if language in ("all", q.language)}
-            scores = evaluate({q: qrels[q] for q in subset}, {q: run[q] for q in subset}, ["nDCG@10", "AP", "P@10"])
-            out[f"{mode}/{language}"] = {k: round(v, 4) for k, v in scores.items()}
-    return out
+    eval_queries = [EvalQuery(q.qid, q.text, None, q.language) for q in queries]
+    return evaluate_modes(shop, eval_queries, qrels)
 
 
 def photo_quality() -> dict[str, float]:
@@ -49,7 +35,7 @@ def photo_quality() -> dict[str, float]:
     chosen = random.Random(3).sample(with_photo, min(PHOTO_QUERIES, len(with_photo)))
     folder = images_dir() / "images_224"
     out: dict[str, float] = {"queries": len(chosen), "catalogue": shop.count()}
-    for mode, signals in (("image", frozenset({"image"})), ("image+text-side", None)):
+    for mode, signals in (("image", frozenset({"image"})), ("photo hybrid", None)):
         reciprocal = 0.0
         for product_id in chosen:
             photo = Image.open(folder / f"{product_id}.jpg").convert("RGB")
@@ -61,10 +47,16 @@ def photo_quality() -> dict[str, float]:
 
 def main() -> None:
     """Measure and write benchmarks/results/quality_fashion.json."""
-    result = {"text": text_quality(), "photo": photo_quality()}
+    result = {
+        "titles+images": text_quality("fashion-test", text=True),
+        "images only": text_quality("fashion-test-images", text=False),
+        "photo": photo_quality(),
+    }
     path = write_result("quality_fashion", result)
-    for key, value in result["text"].items():
-        print(f"{key:14s} " + "  ".join(f"{k}={v:.3f}" for k, v in value.items()))
+    for catalogue in ("titles+images", "images only"):
+        for mode, per_language in result[catalogue].items():
+            cells = "  ".join(f"{lang}={v['nDCG@10']:.3f}" for lang, v in per_language.items())
+            print(f"{catalogue:14s} {mode:13s} nDCG@10 {cells}")
     print(result["photo"])
     print(f"written to {path}")
 

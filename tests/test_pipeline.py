@@ -129,3 +129,53 @@ def test_bad_media_is_reported_and_the_product_kept_when_it_has_text(tmp_path: P
 def test_similar_products_exclude_the_product_itself(fake_shop: ShopSeek) -> None:
     similar = [hit.product.id for hit in fake_shop.similar("p1", k=3)]
     assert "p1" not in similar and "p5" in similar
+
+
+class Projection:
+    """A stand-in cross-modal space: fixed random projections of the fake encoder's vectors."""
+
+    def __init__(self, seed: int) -> None:
+        import numpy as np
+
+        rng = np.random.default_rng(seed)
+        self.joint_dim = 8
+        self.version = f"projection-{seed}"
+        self._text = rng.standard_normal((64, 8)).astype("float32")
+        self._image = rng.standard_normal((48, 8)).astype("float32")
+
+    def text(self, vectors):  # type: ignore[no-untyped-def]
+        from shopseek.encoders.base import normalize
+
+        return normalize(vectors @ self._text)
+
+    def image(self, vectors):  # type: ignore[no-untyped-def]
+        from shopseek.encoders.base import normalize
+
+        return normalize(vectors @ self._image)
+
+    def match(self, text, images):  # type: ignore[no-untyped-def]
+        return images @ text
+
+
+def test_new_heads_recompute_joint_vectors_without_reencoding(tmp_path: Path, tiny_catalog: Path) -> None:
+    import numpy as np
+
+    encoder = ENCODERS["fake"]()
+    encoder.cross_modal = Projection(1)
+    shop = ShopSeek(tmp_path / "index", encoder=encoder)
+    shop.ingest(read_catalog(tiny_catalog))
+    key = shop.store.key_of("p1")
+    assert key is not None
+    before = shop.indexes.joint_image.vector(key)
+    shop.close()
+
+    upgraded = ENCODERS["fake"]()
+    upgraded.cross_modal = Projection(2)
+    reopened = ShopSeek(tmp_path / "index", encoder=upgraded)
+    after = reopened.indexes.joint_image.vector(key)
+    expected = upgraded.cross_modal.image(reopened.indexes.image.vector(key)[None, :])[0]
+    assert before is not None and after is not None
+    assert not np.allclose(before, after) and np.allclose(after, expected, atol=1e-5)
+    assert reopened.settings.joint_version == "projection-2"
+    assert any("cross_modal" in hit.signals for hit in reopened.search(Query("red shirt", k=6)).hits)
+    reopened.close()

@@ -89,6 +89,7 @@ class ShopSeek:
         self._lock = rwlock.RWLockWrite()
         tokenize("预热 warm up")  # loads jieba's dictionary now rather than in the first shopper's query
         self.recovered = self._recover()
+        self._refresh_joint_space()
 
     def count(self) -> int:
         """Number of products in the catalogue."""
@@ -282,6 +283,26 @@ class ShopSeek:
             return self.folder / "snapshots" / "empty", 0
         state = json.loads(pointer.read_text())
         return self.folder / "snapshots" / state["snapshot"], int(state["journal"])
+
+    def _refresh_joint_space(self) -> None:
+        """Recompute joint vectors from the stored base vectors when the cross-modal heads changed (no re-encoding)."""
+        cross_modal = self.encoder.cross_modal
+        version = cross_modal.version if cross_modal else ""
+        if version == self.settings.joint_version:
+            return
+        with self._lock.gen_wlock():
+            self.indexes.joint_text = VectorIndex(cross_modal.joint_dim if cross_modal else 1)
+            self.indexes.joint_image = VectorIndex(cross_modal.joint_dim if cross_modal else 1)
+            if cross_modal:
+                for base, joint, project in (
+                    (self.indexes.text, self.indexes.joint_text, cross_modal.text),
+                    (self.indexes.image, self.indexes.joint_image, cross_modal.image),
+                ):
+                    keys, vectors = base.export()
+                    for start in range(0, len(keys), 4096):
+                        joint.add(keys[start : start + 4096], project(vectors[start : start + 4096]))
+            self.settings.joint_version = version
+            self._save()
 
     def _checkpoint_if_due(self) -> None:
         """Snapshot the indexes once enough writes have piled up in the journal since the last one."""

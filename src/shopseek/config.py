@@ -24,6 +24,7 @@ class Settings(BaseModel):
 
     encoder: str = "offline"
     encoder_options: dict[str, str] = Field(default_factory=dict)
+    joint_version: str = ""
     fusion: str = Field(default="rrf", pattern="^(rrf|weighted)$")
     weights: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     recall_k: int = Field(default=200, ge=10, le=5000)

@@ -15,6 +15,7 @@ class CrossModalSpace(Protocol):
     """Maps an encoder's text and image vectors into one joint space and scores (text, image) matches."""
 
     joint_dim: int
+    version: str
 
     def text(self, vectors: np.ndarray) -> np.ndarray:
         """Joint vectors for text vectors."""

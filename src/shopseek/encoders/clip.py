@@ -23,9 +23,10 @@ MODEL_TYPES = ("clip", "chinese_clip")
 class SharedSpace:
     """Cross-modal view of an encoder whose text and image vectors already share a space."""
 
-    def __init__(self, dim: int, logit_scale: float) -> None:
+    def __init__(self, dim: int, logit_scale: float, version: str) -> None:
         self.joint_dim = dim
         self.logit_scale = logit_scale
+        self.version = version
 
     def text(self, vectors: np.ndarray) -> np.ndarray:
         """Text vectors are already joint vectors."""
@@ -70,7 +71,8 @@ class ClipEncoder(Encoder):
         dim = int(self.model.config.projection_dim)
         self.text_dim = dim
         self.image_dim = dim
-        self.cross_modal = SharedSpace(dim, float(self.model.logit_scale.detach().exp().clamp(max=100)))
+        scale = float(self.model.logit_scale.detach().exp().clamp(max=100))
+        self.cross_modal = SharedSpace(dim, scale, f"clip:{folder.resolve()}")
 
     @torch.inference_mode()
     def encode_text_batch(self, texts: Sequence[str], role: TextRole) -> np.ndarray:

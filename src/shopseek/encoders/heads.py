@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -73,9 +74,10 @@ class AlignmentHeads(nn.Module):
 class CrossModal:
     """Inference wrapper: numpy in, numpy out."""
 
-    def __init__(self, heads: AlignmentHeads) -> None:
+    def __init__(self, heads: AlignmentHeads, version: str = "") -> None:
         self.heads = heads
         self.joint_dim = heads.config.joint_dim
+        self.version = version
 
     @torch.inference_mode()
     def text(self, vectors: np.ndarray) -> np.ndarray:
@@ -98,7 +100,10 @@ class CrossModal:
 def shipped_heads() -> CrossModal | None:
     """The heads shipped in the package, or None when absent."""
     path = Path(str(resources.files("shopseek").joinpath(SHIPPED)))
-    return CrossModal(AlignmentHeads.load(path)) if path.exists() else None
+    if not path.exists():
+        return None
+    version = f"{path.stem}:{hashlib.sha1(path.read_bytes()).hexdigest()[:12]}"
+    return CrossModal(AlignmentHeads.load(path), version)
 
 
 def heads_card(path: Path) -> dict:
