@@ -99,6 +99,23 @@ def prepare(data: Path, cache: Path, encoder: Encoder, split: str, progress: Pro
     return SplitData(products, images, titles, queries, keys, kinds, colours)
 
 
+def combine(*parts: SplitData) -> SplitData:
+    """Several splits as one training set, with attribute ids renumbered across them."""
+    products = [p for part in parts for p in part.products]
+    key_ids: dict[tuple[str, str, str], int] = {}
+    kind_ids: dict[str, int] = {}
+    colour_ids: dict[str, int] = {}
+    return SplitData(
+        products,
+        np.concatenate([part.images for part in parts]),
+        np.concatenate([part.titles for part in parts]),
+        np.concatenate([part.queries for part in parts]),
+        np.array([key_ids.setdefault(attribute_key(p), len(key_ids)) for p in products]),
+        np.array([kind_ids.setdefault(p.article_type, len(kind_ids)) for p in products]),
+        np.array([colour_ids.setdefault(p.colour, len(colour_ids)) for p in products]),
+    )
+
+
 def soft_cross_entropy(logits: torch.Tensor, positives: torch.Tensor) -> torch.Tensor:
     """Cross-entropy against a uniform distribution over each row's positives (multi-positive InfoNCE)."""
     targets = positives / positives.sum(dim=1, keepdim=True)
@@ -200,8 +217,9 @@ def train(
     dev_set: tuple[list[AttributeQuery], np.ndarray],
     config: TrainConfig,
     progress: Callable[[int, dict[str, float]], None] | None = None,
+    select: bool = True,
 ) -> tuple[AlignmentHeads, dict[str, object]]:
-    """Train heads; keep the checkpoint with the best dev nDCG@10."""
+    """Train heads; keep the checkpoint with the best dev nDCG@10 (or the last one when `select` is off)."""
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     heads = AlignmentHeads(config.heads)
@@ -230,7 +248,7 @@ def train(
         )
         if progress:
             progress(epoch + 1, history[-1])
-        if scores["all"] > best[0]:
+        if scores["all"] > best[0] or not select:
             best = (scores["all"], {k: v.clone() for k, v in heads.state_dict().items()}, epoch + 1, scores)
     heads.load_state_dict(best[1])
     heads.eval()

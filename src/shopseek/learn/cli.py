@@ -24,10 +24,11 @@ def alignment(
     cache: Annotated[Path, typer.Option(help="Feature cache folder")] = Path(".shopseek/cache/alignment"),
     epochs: Annotated[int, typer.Option(min=1, max=500)] = 30,
     seed: Annotated[int, typer.Option()] = 0,
+    final: Annotated[bool, typer.Option(help="After choosing the epoch count on dev, refit on train+dev")] = True,
 ) -> None:
     """Learn text↔image heads (InfoNCE + BCE matching) on train, select on dev, report on test."""
     from shopseek.encoders.base import get_encoder
-    from shopseek.learn.alignment import TrainConfig, dev_queries, prepare, test_report, train, write_card
+    from shopseek.learn.alignment import TrainConfig, combine, dev_queries, prepare, test_report, train, write_card
     from shopseek.learn.features import query_vectors
 
     encoder = get_encoder("offline")
@@ -50,6 +51,13 @@ def alignment(
             bar.update(task, completed=epoch, description=f"train (dev nDCG@10 {row['dev_all']:.3f})")
 
         heads, summary = train(splits["train"], splits["dev"], dev_set, config, epoch_progress)
+        if final:
+            refit = TrainConfig(epochs=int(summary["best_epoch"]), seed=seed)  # type: ignore[call-overload]
+            task = bar.add_task("refit on train+dev", total=refit.epochs)
+            heads, _ = train(
+                combine(splits["train"], splits["dev"]), splits["dev"], dev_set, refit, epoch_progress, select=False
+            )
+            summary["refit"] = f"train+dev for {refit.epochs} epochs (the best dev epoch count)"
     report = test_report(heads, splits["test"], encoder)
     out.parent.mkdir(parents=True, exist_ok=True)
     heads.save(out)
