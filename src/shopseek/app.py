@@ -7,33 +7,31 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 from readerwriterlock import rwlock
 
-from shopseek.catalog.media import MediaError, decode_image, load_image, sample_video_frames, thumbnail_jpeg
+from shopseek.catalog.media import decode_image
 from shopseek.catalog.readers import ReadItem, ReadProblem
 from shopseek.catalog.schema import Product
 from shopseek.catalog.store import ProductStore
 from shopseek.config import Settings
-from shopseek.encoders.base import Encoder, get_encoder, normalize
+from shopseek.encoders.base import Encoder, get_encoder
 from shopseek.feedback.events import Event, EventLog
 from shopseek.feedback.experiments import Experiments
 from shopseek.feedback.profiles import Profile, build_profile
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.language import tokenize
+from shopseek.pipeline import EncodedBatch, encode_batch, encode_products
 from shopseek.search.engine import Hit, Indexes, Query, SearchEngine, SearchResult
 from shopseek.search.fuse import reciprocal_rank
 from shopseek.search.rank import LearnedRanker
 
 INGEST_BATCH = 64
 CHECKPOINT_EVERY = 1000
-VIDEO_FRAMES = 4
 VECTOR_FILES = {
     "text": "text.faiss",
     "image": "image.faiss",
@@ -50,15 +48,6 @@ class IngestReport:
     added: int = 0
     images: int = 0
     problems: list[ReadProblem] = field(default_factory=list)
-
-
-@dataclass
-class LoadedProduct:
-    """A product with its decoded media, ready to encode."""
-
-    line: int
-    product: Product
-    images: list[Image.Image]
 
 
 class ShopSeek:
@@ -205,48 +194,36 @@ class ShopSeek:
         return True
 
     def _ingest_batch(self, batch: list[ReadItem], report: IngestReport, progress: Progress | None) -> None:
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            loaded = list(pool.map(lambda item: _load_media(item, report), batch))
-        ready = [item for item in loaded if item is not None]
-        text_items = [item for item in ready if item.product.has_text]
-        text_vectors = self.encoder.encode_texts([i.product.passage_text() for i in text_items], "passage")
-        flat_images = [image for item in ready for image in item.images]
-        image_vectors = self.encoder.encode_images(flat_images)
-        copies = [_stored_copies(item.images) for item in ready]
+        self.write_encoded(encode_batch(self.encoder, batch), report, progress)
+
+    def write_encoded(self, encoded: EncodedBatch, report: IngestReport, progress: Progress | None = None) -> None:
+        """Store encoded products durably and add them to every index (the writing half of ingest)."""
         with self._lock.gen_wlock():
-            stored = self.store.upsert_many([(item.product, c) for item, c in zip(ready, copies, strict=True)])
-            keys = {id(item): key for item, key in zip(ready, stored, strict=True)}
-            self._index_texts(text_items, keys, text_vectors)
-            self._index_images(ready, keys, image_vectors)
-        report.added += len(ready)
-        report.images += len(flat_images)
+            keys = self.store.upsert_many(list(zip(encoded.products, encoded.copies, strict=True)))
+            self._index_encoded(keys, encoded)
+        report.added += len(encoded.products)
+        report.images += encoded.images
+        report.problems += encoded.problems
         if progress:
-            progress(len(batch))
+            progress(encoded.read)
 
-    def _index_texts(self, items: list[LoadedProduct], keys: dict[int, int], vectors: np.ndarray) -> None:
-        all_keys = list(keys.values())
-        for index in (self.indexes.text, self.indexes.lexical, self.indexes.joint_text):
-            index.delete(all_keys)
-        text_keys = np.array([keys[id(item)] for item in items], dtype=np.int64)
-        self.indexes.text.add(text_keys, vectors)
-        self.indexes.lexical.add(text_keys.tolist(), [item.product.searchable_text() for item in items])
-        if self.encoder.cross_modal and len(text_keys):
-            self.indexes.joint_text.add(text_keys, self.encoder.cross_modal.text(vectors))
-
-    def _index_images(self, items: list[LoadedProduct], keys: dict[int, int], vectors: np.ndarray) -> None:
-        self.indexes.image.delete(list(keys.values()))
-        self.indexes.joint_image.delete(list(keys.values()))
-        image_keys, pooled, start = [], [], 0
-        for item in items:
-            if item.images:
-                image_keys.append(keys[id(item)])
-                pooled.append(normalize(vectors[start : start + len(item.images)].mean(axis=0)))
-                start += len(item.images)
-        if pooled:
-            key_array = np.array(image_keys, dtype=np.int64)
-            self.indexes.image.add(key_array, np.stack(pooled))
-            if self.encoder.cross_modal:
-                self.indexes.joint_image.add(key_array, self.encoder.cross_modal.image(np.stack(pooled)))
+    def _index_encoded(self, keys: list[int], encoded: EncodedBatch) -> None:
+        """Replace these keys' entries in every index with the encoded vectors."""
+        for index in self.indexes.all():
+            index.delete(keys)
+        text_keys = np.array([k for k, keep in zip(keys, encoded.has_text, strict=True) if keep], dtype=np.int64)
+        image_keys = np.array([k for k, keep in zip(keys, encoded.has_image, strict=True) if keep], dtype=np.int64)
+        texts = [p.searchable_text() for p, keep in zip(encoded.products, encoded.has_text, strict=True) if keep]
+        self.indexes.lexical.add(text_keys.tolist(), texts)
+        if len(text_keys):
+            self.indexes.text.add(text_keys, encoded.text_vectors)
+        if len(image_keys):
+            self.indexes.image.add(image_keys, encoded.image_vectors)
+        cross_modal = self.encoder.cross_modal
+        if cross_modal and len(text_keys):
+            self.indexes.joint_text.add(text_keys, cross_modal.text(encoded.text_vectors))
+        if cross_modal and len(image_keys):
+            self.indexes.joint_image.add(image_keys, cross_modal.image(encoded.image_vectors))
 
     def save(self) -> None:
         """Persist the indexes and settings next to the store."""
@@ -318,18 +295,12 @@ class ShopSeek:
         with self._lock.gen_wlock():
             for index in self.indexes.all():
                 index.delete(list(operations))
-            products = self.store.get_many([key for key, op in operations.items() if op == "upsert"])
+            products = list(self.store.get_many([k for k, op in operations.items() if op == "upsert"]).values())
             for start in range(0, len(products), INGEST_BATCH):
-                chunk = list(products.values())[start : start + INGEST_BATCH]
-                items = [
-                    LoadedProduct(0, p.product, [decode_image(b) for b in self.store.image_bytes(p.key, p.image_count)])
-                    for p in chunk
-                ]
-                keys = {id(item): stored.key for item, stored in zip(items, chunk, strict=True)}
-                text_items = [item for item in items if item.product.has_text]
-                texts = self.encoder.encode_texts([i.product.passage_text() for i in text_items], "passage")
-                self._index_texts(text_items, keys, texts)
-                self._index_images(items, keys, self.encoder.encode_images([im for i in items for im in i.images]))
+                chunk = products[start : start + INGEST_BATCH]
+                media = [[decode_image(b) for b in self.store.image_bytes(p.key, p.image_count)] for p in chunk]
+                encoded = encode_products(self.encoder, [p.product for p in chunk], media)
+                self._index_encoded([p.key for p in chunk], encoded)
             self._save()
         return len(operations)
 
@@ -337,26 +308,3 @@ class ShopSeek:
         """Release the store and the event log."""
         self.store.close()
         self.events.close()
-
-
-def _load_media(item: ReadItem, report: IngestReport) -> LoadedProduct | None:
-    """Decode a product's images and video frames; unreadable media are reported, the product kept."""
-    images: list[Image.Image] = []
-    for source in item.product.images:
-        try:
-            images.append(load_image(source))
-        except MediaError as exc:
-            report.problems.append(ReadProblem(item.line, f"unreadable image {exc}", item.product.id))
-    if item.product.video:
-        try:
-            images += sample_video_frames(item.product.video, VIDEO_FRAMES)
-        except MediaError as exc:
-            report.problems.append(ReadProblem(item.line, str(exc), item.product.id))
-    if not images and not item.product.has_text:
-        report.problems.append(ReadProblem(item.line, "no text and no readable image: skipped", item.product.id))
-        return None
-    return LoadedProduct(item.line, item.product, images)
-
-
-def _stored_copies(images: list[Image.Image]) -> list[bytes]:
-    return [thumbnail_jpeg(image) for image in images]

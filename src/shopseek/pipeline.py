@@ -1,0 +1,86 @@
+"""The ingest pipeline's pure half: decode media and encode a batch of products (runs locally or on Ray workers)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from shopseek.catalog.media import MediaError, load_image, sample_video_frames, thumbnail_jpeg
+from shopseek.catalog.readers import ReadItem, ReadProblem
+from shopseek.catalog.schema import Product
+from shopseek.encoders.base import Encoder, normalize
+
+VIDEO_FRAMES = 4
+MEDIA_THREADS = 8
+
+
+@dataclass
+class EncodedBatch:
+    """Products ready to write: image copies, text vectors (text products) and pooled image vectors."""
+
+    products: list[Product] = field(default_factory=list)
+    copies: list[list[bytes]] = field(default_factory=list)
+    text_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    has_text: list[bool] = field(default_factory=list)
+    image_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    has_image: list[bool] = field(default_factory=list)
+    images: int = 0
+    problems: list[ReadProblem] = field(default_factory=list)
+    read: int = 0
+
+
+def load_media(item: ReadItem, problems: list[ReadProblem]) -> list[Image.Image] | None:
+    """Decode a product's images and video frames; None when the product has nothing usable at all."""
+    images: list[Image.Image] = []
+    for source in item.product.images:
+        try:
+            images.append(load_image(source))
+        except MediaError as exc:
+            problems.append(ReadProblem(item.line, f"unreadable image {exc}", item.product.id))
+    if item.product.video:
+        try:
+            images += sample_video_frames(item.product.video, VIDEO_FRAMES)
+        except MediaError as exc:
+            problems.append(ReadProblem(item.line, str(exc), item.product.id))
+    if not images and not item.product.has_text:
+        problems.append(ReadProblem(item.line, "no text and no readable image: skipped", item.product.id))
+        return None
+    return images
+
+
+def encode_products(encoder: Encoder, products: Sequence[Product], media: Sequence[list[Image.Image]]) -> EncodedBatch:
+    """Encode products whose media are already decoded."""
+    has_text = [p.has_text for p in products]
+    texts = [p.passage_text() for p, keep in zip(products, has_text, strict=True) if keep]
+    flat = [image for images in media for image in images]
+    vectors = encoder.encode_images(flat)
+    pooled, start = [], 0
+    for images in media:
+        if images:
+            pooled.append(normalize(vectors[start : start + len(images)].mean(axis=0)))
+            start += len(images)
+    return EncodedBatch(
+        products=list(products),
+        copies=[[thumbnail_jpeg(image) for image in images] for images in media],
+        text_vectors=encoder.encode_texts(texts, "passage"),
+        has_text=has_text,
+        image_vectors=np.stack(pooled) if pooled else np.zeros((0, encoder.image_dim), np.float32),
+        has_image=[bool(images) for images in media],
+        images=len(flat),
+    )
+
+
+def encode_batch(encoder: Encoder, batch: Sequence[ReadItem]) -> EncodedBatch:
+    """Decode media (threads, it is I/O) and encode a batch of read products; problems are collected."""
+    problems: list[ReadProblem] = []
+    with ThreadPoolExecutor(max_workers=MEDIA_THREADS) as pool:
+        loaded = list(pool.map(lambda item: load_media(item, problems), batch))
+    ready = [(item.product, media) for item, media in zip(batch, loaded, strict=True) if media is not None]
+    encoded = encode_products(encoder, [p for p, _ in ready], [m for _, m in ready])
+    encoded.problems = problems
+    encoded.read = len(batch)
+    return encoded
