@@ -54,12 +54,18 @@ def _count_lines(path: Path) -> int | None:
     return None
 
 
-def ingest_catalog(catalog: Path, index: Path) -> int:
-    """Ingest one catalogue file with a progress bar; returns the number of problems."""
+def ingest_catalog(catalog: Path, index: Path, ray: str | None = None, workers: int = 2) -> int:
+    """Ingest one catalogue file with a progress bar (embedding on Ray when asked); returns the problem count."""
     shop = _open(index)
     with _progress() as progress:
         task = progress.add_task(f"ingest {catalog.name}", total=_count_lines(catalog))
-        report = shop.ingest(read_catalog(catalog), progress=lambda n: progress.advance(task, n))
+        advance = lambda n: progress.advance(task, n)  # noqa: E731
+        if ray:
+            from shopseek.cluster.ray_ingest import ray_ingest
+
+            report = ray_ingest(shop, read_catalog(catalog), ray, workers, advance)
+        else:
+            report = shop.ingest(read_catalog(catalog), progress=advance)
     for problem in report.problems[:50]:
         where = f" ({problem.product_id})" if problem.product_id else ""
         err.print(f"[yellow]line {problem.line}{where}: {problem.reason}[/yellow]")
@@ -77,10 +83,12 @@ def ingest_catalog(catalog: Path, index: Path) -> int:
 def ingest(
     catalog: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Catalogue: .jsonl, .json or .csv")],
     index: IndexOption,
+    ray: Annotated[str | None, typer.Option(help="Embed on Ray: 'local' starts a local cluster, or an address")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=1024, help="Ray embedding workers")] = 2,
 ) -> None:
     """Read a catalogue, encode its text and images, and add or update its products in the index."""
     try:
-        ingest_catalog(catalog, index)
+        ingest_catalog(catalog, index, ray, workers)
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc

@@ -1,0 +1,1 @@
+"""Scale-out on Ray: batch embedding with Ray Data (imported lazily; needs the `ray` extra)."""
