@@ -1,0 +1,205 @@
+"""Render docs/benchmarks.md from the result files in benchmarks/results/ (so the docs quote real runs).
+
+Run: .venv/bin/python -m benchmarks.write_docs
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.common import RESULTS, ROOT
+
+
+def load(name: str) -> dict | None:
+    """A result file, or None when that benchmark has not been run."""
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def quality_section(data: dict) -> list[str]:
+    lines = [
+        "## Quality on the held-out fashion test split",
+        "",
+        "Command: `.venv/bin/python -m benchmarks.quality_fashion`. 7,248 test products (never trained on); "
+        "150 attribute combinations (type + colour + gender) each asked in English and in Chinese with wording "
+        "written independently of the engine's vocabulary; graded gains 3/2/1.",
+        "",
+    ]
+    for catalogue in ("titles+images", "images only"):
+        lines += [
+            f"### Catalogue: {catalogue}",
+            "",
+            "| mode | nDCG@10 all | English | Chinese | MAP | MRR |",
+            "|---|---|---|---|---|---|",
+        ]
+        for mode, per in data[catalogue].items():
+            lines.append(
+                f"| {mode} | {per['all']['nDCG@10']:.3f} | {per['en']['nDCG@10']:.3f} | "
+                f"{per['zh']['nDCG@10']:.3f} | {per['all']['MAP']:.3f} | {per['all']['MRR']:.3f} |"
+            )
+        lines.append("")
+    photo = data["photo"]
+    lines += [
+        f"Photo → product ({photo['queries']} 224px photos against {photo['catalogue']} 60x80 thumbnails): "
+        f"MRR {photo['MRR image']:.3f} (image signal), {photo['MRR photo hybrid']:.3f} (all photo signals).",
+        "",
+    ]
+    return lines
+
+
+def speed_section(data: dict) -> list[str]:
+    ingest, text, photo = data["ingest"], data["text_search"], data["photo_search"]
+    return [
+        "## Speed (2 CPU cores)",
+        "",
+        "Command: `.venv/bin/python -m benchmarks.speed`.",
+        "",
+        "| what | value |",
+        "|---|---|",
+        f"| catalogue | {data['catalogue']} products |",
+        f"| ingest | {ingest['products_per_s']} products/s, {ingest['images_per_s']} images/s |",
+        f"| word search (in process) | p50 {data['text_search']['p50_ms']} ms, p95 {data['text_search']['p95_ms']} ms |",
+        f"| photo search (in process) | p50 {data['photo_search']['p50_ms']} ms, p95 {data['photo_search']['p95_ms']} ms |",
+        "",
+    ]
+
+
+def http_section(data: dict) -> list[str]:
+    one = data["one_client"]
+    lines = [
+        "## HTTP service",
+        "",
+        "Command: `.venv/bin/pip install -e '.[bench]' && .venv/bin/python -m benchmarks.http_service`.",
+        "",
+        "| what | p50 | p95 |",
+        "|---|---|---|",
+        f"| one client, word search | {one['text']['p50_ms']} ms | {one['text']['p95_ms']} ms |",
+        f"| one client, photo search | {one['photo']['p50_ms']} ms | {one['photo']['p95_ms']} ms |",
+        "",
+    ]
+    load_run = data["load"]
+    lines += [
+        f"Load: {load_run['users']} locust users for {load_run['seconds']} s on loopback.",
+        "",
+        "| request | requests | failures | req/s | p50 | p95 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in load_run.items():
+        if isinstance(row, dict):
+            lines.append(
+                f"| {name} | {row['requests']} | {row['failures']} | {row['rps']} | {row['p50_ms']} ms | "
+                f"{row['p95_ms']} ms |"
+            )
+    return [*lines, ""]
+
+
+def learning_section(data: dict) -> list[str]:
+    held = data["held_out"]
+    lines = [
+        "## Learning from shoppers (simulated)",
+        "",
+        "Command: `.venv/bin/python -m benchmarks.learning_from_shoppers`. "
+        f"{data['shoppers']} simulated shoppers, {data['training_searches']} logged training searches, "
+        f"{held['sessions']} held-out searches.",
+        "",
+        "| policy | NDCG@10 | CTR |",
+        "|---|---|---|",
+    ]
+    for name, row in held["policies"].items():
+        lines.append(f"| {name} | {row['ndcg@10']:.4f} | {row['ctr']:.4f} |")
+    lines += ["", "| comparison | NDCG gain (rel.) | p | CTR gain (rel.) | p |", "|---|---|---|---|---|"]
+    for name, row in held["comparisons"].items():
+        n, c = row["ndcg@10"], row["ctr"]
+        lines.append(
+            f"| {name} | {n['gain']:+.4f} ({n['relative']:+.1%}) | {n['p_value']} | "
+            f"{c['gain']:+.4f} ({c['relative']:+.1%}) | {c['p_value']} |"
+        )
+    red = data["red_tshirts"]
+    lines += [
+        "",
+        f'After a shopper likes {red["likes"]} red t-shirts, red products in a plain "t-shirt" top 10: '
+        f"{red['red_share_before']:.0%} → {red['red_share_after']:.0%}.",
+        "",
+    ]
+    ab = data["ab_report"]
+    lines += [
+        f"A/B report ({ab['experiment']}), chi-squared p on CTR = {ab['ctr_chi2_p_value']}:",
+        "",
+        "| variant | users | searches | CTR | conversion | NDCG from clicks |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in ab["variants"].items():
+        lines.append(
+            f"| {name} | {row['users']} | {row['searches']} | {row['ctr']} | {row['conversion']} | "
+            f"{row['ndcg_from_clicks']} |"
+        )
+    return [*lines, ""]
+
+
+def scale_section(data: dict) -> list[str]:
+    lines = [
+        "## One box, many products",
+        "",
+        f"Command: `.venv/bin/python -m benchmarks.scale_1m`. "
+        f"{data['products']:,} synthetic clustered {data['dim']}-d vectors, 200 queries, k=10, 2 threads. "
+        f"Exact search: p50 {data['exact']['p50_ms']} ms, {data['exact']['bytes_per_product']} bytes/product.",
+        "",
+        "| layout | recall@10 | p50 | p95 | bytes/product | build |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in data.items():
+        if isinstance(row, dict) and "recall@10" in row:
+            lines.append(
+                f"| {name} | {row['recall@10']} | {row['p50_ms']} ms | {row['p95_ms']} ms | "
+                f"{row['bytes_per_product']} | {row['build_s']} s |"
+            )
+    engine = data["engine VectorIndex"]
+    lines += [
+        "",
+        f"The engine's own index chose `{engine['kind']}`; a filter that leaves 500 products still returns "
+        f"k results: {engine['filtered_to_500_products_returns_k']}.",
+        "",
+    ]
+    return lines
+
+
+def main() -> None:
+    """Write docs/benchmarks.md."""
+    lines = [
+        "# Benchmarks",
+        "",
+        "Every number below is read from `benchmarks/results/*.json`, written by the command "
+        "named in its section on this 2-core machine (shared and noisy: treat latencies as indicative).",
+        "",
+    ]
+    sections = {
+        "quality_fashion": quality_section,
+        "speed": speed_section,
+        "http": http_section,
+        "learning": learning_section,
+        "scale_1m": scale_section,
+    }
+    for name, render in sections.items():
+        data = load(name)
+        if data:
+            lines += render(data)
+    fusion = load("tune_fusion")
+    if fusion:
+        lines += [
+            "## Fusion weights (chosen on dev)",
+            "",
+            "Command: `.venv/bin/python -m benchmarks.tune_fusion`.",
+            "",
+            "```",
+            json.dumps(fusion, indent=1),
+            "```",
+            "",
+        ]
+    target = ROOT / "docs" / "benchmarks.md"
+    target.write_text("\n".join(lines))
+    print(f"wrote {Path(target)}")
+
+
+if __name__ == "__main__":
+    main()
