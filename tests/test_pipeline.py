@@ -179,3 +179,10 @@ def test_new_heads_recompute_joint_vectors_without_reencoding(tmp_path: Path, ti
     assert reopened.settings.joint_version == "projection-2"
     assert any("cross_modal" in hit.signals for hit in reopened.search(Query("red shirt", k=6)).hits)
     reopened.close()
+
+
+def test_rrf_gives_tied_scores_the_same_rank() -> None:
+    from shopseek.search.fuse import reciprocal_rank
+
+    fused = dict(reciprocal_rank({"a": [(1, 0.5), (2, 0.5), (3, 0.1)]}, {}))
+    assert fused[1] == fused[2] > fused[3]

@@ -100,7 +100,7 @@ class ShopSeek:
                 vector = index.vector(stored.key)
                 if vector is not None:
                     lists[name] = [h for h in index.search_one(vector, k + 1) if h[0] != stored.key]
-            fused = reciprocal_rank(lists, self.settings.weights)[:k]
+            fused = reciprocal_rank(lists, self.settings.fusion_weights())[:k]
             found = self.store.get_many([key for key, _ in fused])
             per_signal = {name: dict(hits) for name, hits in lists.items()}
             return [

@@ -208,7 +208,7 @@ class SearchEngine:
         profile = query.profile
         if profile is not None and not profile.empty:
             raw["personal"] = self._personal(raw, profile)
-        weights = {**self.settings.weights, **(query.weights or {})}
+        weights = {**self.settings.fusion_weights(), **(query.weights or {})}
         fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(raw), weights)
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
             raw["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])

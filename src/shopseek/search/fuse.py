@@ -13,11 +13,17 @@ Fuser = Callable[[Mapping[str, Hits], Mapping[str, float]], list[tuple[int, floa
 
 
 def reciprocal_rank(lists: Mapping[str, Hits], weights: Mapping[str, float]) -> list[tuple[int, float]]:
-    """Weighted reciprocal-rank fusion: sum of w / (60 + rank) over the signals that found a product."""
+    """Weighted reciprocal-rank fusion: sum of w / (60 + rank) over the signals that found a product.
+
+    Tied scores share a rank (1, 2, 2, 4): an arbitrary order among equals must not look like evidence.
+    """
     fused: dict[int, float] = defaultdict(float)
     for signal, hits in lists.items():
         weight = weights.get(signal, 1.0)
-        for rank, (key, _) in enumerate(hits, start=1):
+        rank, previous = 0, None
+        for position, (key, score) in enumerate(hits, start=1):
+            if score != previous:
+                rank, previous = position, score
             fused[key] += weight / (RRF_K + rank)
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
