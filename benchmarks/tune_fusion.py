@@ -18,6 +18,9 @@ from shopseek.learn.fashion import FashionProduct
 from shopseek.learn.synthetic_queries import queries_for
 from shopseek.search.engine import Query
 
+TEXT_GRID = {"lexical": (1.0, 2.0, 3.0), "dense": (0.5, 1.0), "cross_modal": (1.0, 2.0), "match": (0.0, 1.0)}
+PHOTO_GRID = {"image_text": (0.0, 0.02, 0.25), "image_cross_modal": (0.0, 0.02, 0.25)}
+
 
 def dev_queries(products: list[FashionProduct], count: int = 150) -> list[AttributeQuery]:
     """Training-style (not test-style) queries for attribute combinations of dev products."""
@@ -36,29 +39,46 @@ def main() -> None:
     shop = test_index("fashion-dev", split="dev")
     queries = dev_queries(products)
     qrels = qrels_for(queries, products)
-    text_results = {}
-    for dense, cross in itertools.product((0.5, 1.0), (0.5, 1.0, 2.0)):
-        weights = {**DEFAULT_WEIGHTS, "dense": dense, "cross_modal": cross}
+
+    def text_score(weights: dict[str, float], signals: frozenset[str] | None = None) -> float:
         run = {
-            q.qid: {h.product.id: h.score for h in shop.search(Query(q.text, k=50, weights=weights)).hits}
+            q.qid: {
+                h.product.id: h.score for h in shop.search(Query(q.text, k=50, weights=weights, signals=signals)).hits
+            }
             for q in queries
         }
-        text_results[f"dense={dense} cross_modal={cross}"] = round(evaluate(qrels, run, ["nDCG@10"])["nDCG@10"], 4)
-        print("text", dense, cross, text_results[f"dense={dense} cross_modal={cross}"], flush=True)
+        return round(evaluate(qrels, run, ["nDCG@10"])["nDCG@10"], 4)
+
+    text_results = {"bm25 alone": text_score(DEFAULT_WEIGHTS, frozenset({"lexical"}))}
+    print("bm25 alone", text_results["bm25 alone"], flush=True)
+    for values in itertools.product(*TEXT_GRID.values()):
+        setting = dict(zip(TEXT_GRID, values, strict=True))
+        key = " ".join(f"{k}={v}" for k, v in setting.items())
+        text_results[key] = text_score({**DEFAULT_WEIGHTS, **setting})
+        print(key, text_results[key], flush=True)
     with_photo = sorted(p.id for p in products if p.has_photo)
     photos = random.Random(5).sample(with_photo, min(200, len(with_photo)))
-    folder = images_dir() / "images_224"
-    loaded = {pid: Image.open(folder / f"{pid}.jpg").convert("RGB") for pid in photos}
+    loaded = {pid: Image.open(images_dir() / "images_224" / f"{pid}.jpg").convert("RGB") for pid in photos}
     photo_results = {}
-    for side, cross in itertools.product((0.0, 0.25, 0.5), (0.0, 0.25, 0.5)):
-        weights = {**DEFAULT_WEIGHTS, "image_text": side, "image_cross_modal": cross}
+    for values in itertools.product(*PHOTO_GRID.values()):
+        setting = dict(zip(PHOTO_GRID, values, strict=True))
+        weights = {**DEFAULT_WEIGHTS, **setting}
         total = 0.0
         for pid, image in loaded.items():
             ranked = [h.product.id for h in shop.search(Query(image=image, k=50, weights=weights)).hits]
             total += 1 / (ranked.index(pid) + 1) if pid in ranked else 0.0
-        photo_results[f"image_text={side} image_cross_modal={cross}"] = round(total / len(loaded), 4)
-        print("photo", side, cross, photo_results[f"image_text={side} image_cross_modal={cross}"], flush=True)
-    result = {"split": "dev", "text_ndcg@10": text_results, "photo_mrr": photo_results}
+        key = " ".join(f"{k}={v}" for k, v in setting.items())
+        photo_results[key] = round(total / len(loaded), 4)
+        print(key, photo_results[key], flush=True)
+    best_text = max((k for k in text_results if k != "bm25 alone"), key=text_results.__getitem__)
+    best_photo = max(photo_results, key=photo_results.__getitem__)
+    result = {
+        "split": "dev",
+        "text_ndcg@10": text_results,
+        "photo_mrr": photo_results,
+        "best": {"text": best_text, "photo": best_photo},
+    }
+    print(result["best"])
     print(write_result("tune_fusion", result))
 
 

@@ -25,6 +25,7 @@ def alignment(
     epochs: Annotated[int, typer.Option(min=1, max=500)] = 30,
     seed: Annotated[int, typer.Option()] = 0,
     final: Annotated[bool, typer.Option(help="After choosing the epoch count on dev, refit on train+dev")] = True,
+    partial_credit: Annotated[float, typer.Option(min=0, max=1, help="Target weight of same-type products")] = 0.3,
 ) -> None:
     """Learn text↔image heads (InfoNCE + BCE matching) on train, select on dev, report on test."""
     from shopseek.encoders.base import get_encoder
@@ -44,7 +45,7 @@ def alignment(
         splits = {name: prepare(data, cache, encoder, name, feature_progress) for name in ("train", "dev", "test")}
         queries = dev_queries(splits["dev"])
         dev_set = (queries, query_vectors(encoder, [q.text for q in queries]))
-        config = TrainConfig(epochs=epochs, seed=seed)
+        config = TrainConfig(epochs=epochs, seed=seed, partial_credit=partial_credit)
         task = bar.add_task("train", total=epochs)
 
         def epoch_progress(epoch: int, row: dict[str, float]) -> None:
@@ -52,7 +53,7 @@ def alignment(
 
         heads, summary = train(splits["train"], splits["dev"], dev_set, config, epoch_progress)
         if final:
-            refit = TrainConfig(epochs=int(summary["best_epoch"]), seed=seed)  # type: ignore[call-overload]
+            refit = TrainConfig(epochs=int(summary["best_epoch"]), seed=seed, partial_credit=partial_credit)  # type: ignore[call-overload]
             task = bar.add_task("refit on train+dev", total=refit.epochs)
             heads, _ = train(
                 combine(splits["train"], splits["dev"]), splits["dev"], dev_set, refit, epoch_progress, select=False
