@@ -217,11 +217,19 @@ class ProductStore:
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def facets(self, keys: list[int]) -> dict[str, object]:
-        """Category and brand counts and the price range over the given products."""
-        products = self.get_many(keys)
-        categories = Counter(p.product.category for p in products.values() if p.product.category)
-        brands = Counter(p.product.brand for p in products.values() if p.product.brand)
-        prices = [p.product.price for p in products.values() if p.product.price is not None]
+        """Category and brand counts and the price range over the given products (one SQL pass, no parsing)."""
+        if not keys:
+            return {"category": {}, "brand": {}, "price": {"min": None, "max": None}}
+        marks = ",".join("?" * len(keys))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT json_extract(doc, '$.category'), json_extract(doc, '$.brand'), price"
+                f" FROM products WHERE key IN ({marks})",
+                keys,
+            ).fetchall()
+        categories = Counter(r[0] for r in rows if r[0])
+        brands = Counter(r[1] for r in rows if r[1])
+        prices = [r[2] for r in rows if r[2] is not None]
         return {
             "category": dict(categories.most_common(20)),
             "brand": dict(brands.most_common(20)),
