@@ -53,7 +53,8 @@ def speed_section(data: dict) -> list[str]:
     return [
         "## Speed (2 CPU cores)",
         "",
-        "Command: `.venv/bin/python -m benchmarks.speed`.",
+        "Commands: `.venv/bin/python -m benchmarks.speed` (search), `.venv/bin/python -m benchmarks.ingest_speed` "
+        "(ingest of 1,000 held-out products, title + thumbnail each).",
         "",
         "| what | value |",
         "|---|---|",
