@@ -16,7 +16,7 @@ from shopseek.feedback.events import Event
 from shopseek.feedback.experiments import Experiment
 from shopseek.learn.fashion import load_products
 from shopseek.learn.ranker import train_ranker
-from shopseek.learn.simulator import log_sessions, make_sessions, make_shoppers, play, policy
+from shopseek.learn.simulator import log_sessions, make_sessions, make_shoppers, play, policy, standard_policies
 from shopseek.search.engine import Query
 
 SHOPPERS = 200
@@ -79,12 +79,7 @@ def main() -> None:
     started = time.perf_counter()
     model, summary = train_ranker(shop)
     train_seconds = time.perf_counter() - started
-    policies = {
-        "fusion": policy(personal=False, learned=False),
-        "personalised": policy(personal=True, learned=False),
-        "learned": policy(personal=False, learned=True),
-        "learned+personalised": policy(personal=True, learned=True),
-    }
+    policies = standard_policies()
     evaluation = evaluate_policies(shop, held_out, products, policies)
     result = {
         "catalogue": len(products),

@@ -100,20 +100,7 @@ class ShopSeek:
                 vector = index.vector(stored.key)
                 if vector is not None:
                     lists[name] = [h for h in index.search_one(vector, k + 1) if h[0] != stored.key]
-            fused = reciprocal_rank(lists, self.settings.fusion_weights())[:k]
-            found = self.store.get_many([key for key, _ in fused])
-            per_signal = {name: dict(hits) for name, hits in lists.items()}
-            return [
-                Hit(
-                    key,
-                    found[key].product,
-                    score,
-                    {n: round(s[key], 4) for n, s in per_signal.items() if key in s},
-                    found[key].image_count,
-                )
-                for key, score in fused
-                if key in found
-            ]
+            return self.engine.hits(reciprocal_rank(lists, self.settings.fusion_weights())[:k], lists)
 
     def profile(self, user_id: str, before: float | None = None) -> Profile:
         """A shopper's profile from their events, as of now (or as of an earlier time)."""

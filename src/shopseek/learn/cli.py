@@ -127,15 +127,10 @@ def simulate_evaluate(
     import json
 
     from shopseek.eval.simulated import evaluate_policies
-    from shopseek.learn.simulator import policy
+    from shopseek.learn.simulator import standard_policies
 
     shop, products, _, held_out = _simulation(index, data, shoppers, sessions)
-    policies = {
-        "fusion": policy(personal=False, learned=False),
-        "personalised": policy(personal=True, learned=False),
-        "learned": policy(personal=False, learned=True),
-        "learned+personalised": policy(personal=True, learned=True),
-    }
+    policies = standard_policies()
     result = evaluate_policies(shop, held_out, products, policies)
     text = json.dumps(result, indent=2)
     if out:

@@ -136,3 +136,13 @@ def log_sessions(
             shop.events.append(event, at=session.at + position * 0.01)
             clicks += kind == "click"
     return clicks
+
+
+def standard_policies() -> dict[str, Policy]:
+    """The four policies compared offline: fusion, personalised, learned, learned + personalised."""
+    return {
+        "fusion": policy(personal=False, learned=False),
+        "personalised": policy(personal=True, learned=False),
+        "learned": policy(personal=False, learned=True),
+        "learned+personalised": policy(personal=True, learned=True),
+    }

@@ -247,9 +247,16 @@ class SearchEngine:
         if query.sort != "relevance":
             fused = self._sorted_by_price(fused[:SORT_POOL], descending=query.sort == "price_desc")
         page = fused[query.offset : query.offset + query.k]
-        stored = self.store.get_many([key for key, _ in page])
-        per_signal = {name: dict(hits) for name, hits in lists.items()}
-        hits = [
+        hits = self.hits(page, lists)
+        facets = self.store.facets([key for key, _ in fused[:FACET_POOL]])
+        took = (time.perf_counter() - started) * 1000
+        return SearchResult(hits, len(fused), round(took, 2), facets)
+
+    def hits(self, ranked: list[tuple[int, float]], lists: dict[str, Hits]) -> list[Hit]:
+        """Hits for ranked keys, each with the score every signal gave it."""
+        stored = self.store.get_many([key for key, _ in ranked])
+        per_signal = {name: dict(found) for name, found in lists.items()}
+        return [
             Hit(
                 key,
                 stored[key].product,
@@ -257,12 +264,9 @@ class SearchEngine:
                 {name: round(found[key], 4) for name, found in per_signal.items() if key in found},
                 stored[key].image_count,
             )
-            for key, score in page
+            for key, score in ranked
             if key in stored
         ]
-        facets = self.store.facets([key for key, _ in fused[:FACET_POOL]])
-        took = (time.perf_counter() - started) * 1000
-        return SearchResult(hits, len(fused), round(took, 2), facets)
 
     def taste_vector(self, key: int) -> np.ndarray | None:
         """The vector a product contributes to (and is compared with) shopper taste."""
