@@ -25,7 +25,7 @@ def alignment(
     epochs: Annotated[int, typer.Option(min=1, max=500)] = 30,
     seed: Annotated[int, typer.Option()] = 0,
     final: Annotated[bool, typer.Option(help="After choosing the epoch count on dev, refit on train+dev")] = True,
-    partial_credit: Annotated[float, typer.Option(min=0, max=1, help="Target weight of same-type products")] = 0.3,
+    partial_credit: Annotated[float, typer.Option(min=0, max=1, help="Target weight of same-type products")] = 0.0,
 ) -> None:
     """Learn text↔image heads (InfoNCE + BCE matching) on train, select on dev, report on test."""
     from shopseek.encoders.base import get_encoder
