@@ -219,7 +219,7 @@ class ShopSeek:
 
     def _save(self) -> None:
         """Write a complete snapshot folder, then point CURRENT at it (atomic), then drop older snapshots."""
-        sequence, _ = self.store.journal_since(2**62)
+        sequence = self.store.journal_head()
         snapshot = self.folder / "snapshots" / f"{sequence:012d}-{time.time_ns()}"
         snapshot.mkdir(parents=True)
         for name, filename in VECTOR_FILES.items():
@@ -270,13 +270,13 @@ class ShopSeek:
 
     def _checkpoint_if_due(self) -> None:
         """Snapshot the indexes once enough writes have piled up in the journal since the last one."""
-        sequence, _ = self.store.journal_since(2**62)
+        sequence = self.store.journal_head()
         if sequence - self._snapshot_sequence >= CHECKPOINT_EVERY:
             self.save()
 
     def _recover(self) -> int:
         """Replay journal entries newer than the snapshot: re-index from the store and stored media."""
-        _, operations = self.store.journal_since(self._snapshot_sequence)
+        operations = self.store.journal_since(self._snapshot_sequence)
         if not operations:
             return 0
         with self._lock.gen_wlock():

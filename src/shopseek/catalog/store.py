@@ -153,14 +153,18 @@ class ProductStore:
                 self._db.execute("INSERT INTO journal (key, op) VALUES (?, 'delete')", (row[0],))
             return int(row[0])
 
-    def journal_since(self, sequence: int) -> tuple[int, dict[int, str]]:
-        """The last journal sequence number and the final operation per key after `sequence`."""
+    def journal_head(self) -> int:
+        """The newest journal sequence number (0 when nothing was written yet)."""
+        with self._lock:
+            return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0])
+
+    def journal_since(self, sequence: int) -> dict[int, str]:
+        """The final operation per key among journal entries newer than `sequence`."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT seq, key, op FROM journal WHERE seq > ? ORDER BY seq", (sequence,)
             ).fetchall()
-            last = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0]
-        return int(last), {int(key): op for _, key, op in rows}
+        return {int(key): op for _, key, op in rows}
 
     def image_bytes(self, key: int, count: int) -> list[bytes]:
         """The stored image copies of a product."""
