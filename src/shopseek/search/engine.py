@@ -126,6 +126,7 @@ class SearchEngine:
         self.ranker = ranker
         self.popularity = popularity or (lambda ids, before: {})
         self._query_vector = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_query)
+        self._joint_query_vector = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_joint_query)
 
     def recall(self, query: Query, allowed: np.ndarray | None) -> dict[str, Hits]:
         """Candidate lists per signal for a query."""
@@ -139,7 +140,7 @@ class SearchEngine:
             if query.uses("dense"):
                 lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
             if query.uses("cross_modal") and self.encoder.cross_modal:
-                joint = self.encoder.cross_modal.text(text_query[None, :])[0]
+                joint = self._joint_query_vector(tuple(understood.renditions))
                 lists["cross_modal"] = within_window(self.indexes.joint_image.search_one(joint, depth, allowed))
         if query.image is not None:
             image_query = self.encoder.encode_image(query.image)
@@ -160,8 +161,7 @@ class SearchEngine:
         found = [(key, v) for key, _ in top if (v := self.indexes.joint_image.vector(key)) is not None]
         if not found:
             return []
-        query_vector = self._query_vector(tuple(understand(text).renditions))
-        joint = self.encoder.cross_modal.text(query_vector[None, :])[0]
+        joint = self._joint_query_vector(tuple(understand(text).renditions))
         probability = self.encoder.cross_modal.match(joint, np.stack([v for _, v in found]))
         order = np.argsort(-probability, kind="stable")
         return [(found[i][0], float(probability[i])) for i in order]
@@ -169,6 +169,11 @@ class SearchEngine:
     def _encode_query(self, renditions: tuple[str, ...]) -> np.ndarray:
         """The text vector of a query: the mean of its renditions' vectors."""
         return normalize(self.encoder.encode_texts(list(renditions), "query").mean(axis=0))
+
+    def _encode_joint_query(self, renditions: tuple[str, ...]) -> np.ndarray:
+        """The query's vector in the cross-modal joint space."""
+        assert self.encoder.cross_modal is not None
+        return self.encoder.cross_modal.text(self._query_vector(renditions)[None, :])[0]
 
     def _text_side_of_image(self, image_hits: Hits, depth: int, allowed: np.ndarray | None) -> Hits:
         """Products whose text is like the text of the photo's nearest products (near-duplicates only)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from shopseek.language import chinese_expansions, language_of, normalize_text, to_english, tokenize
@@ -24,8 +25,9 @@ class Understood:
         return [self.text] if self.english == normalize_text(self.text) else [self.text, self.english]
 
 
+@functools.lru_cache(maxsize=4096)
 def understand(text: str) -> Understood:
-    """Tokenise a query and expand it across Chinese and English with the bilingual vocabulary."""
+    """Tokenise a query and expand it across Chinese and English with the bilingual vocabulary (cached: pure)."""
     text = " ".join(text.split())[:MAX_QUERY_CHARS]
     english = to_english(text)
     english_tokens = tokenize(english)
