@@ -91,3 +91,11 @@ def test_lexical_contract_add_delete_filter_and_reload(tmp_path: Path) -> None:
     reloaded = LexicalIndex.load(tmp_path, tokenize)
     assert reloaded.count() == 2
     assert reloaded.search_one("jeans", 5)[0][0] == 2
+
+
+def test_loading_an_index_of_another_dimension_says_to_rebuild(tmp_path: Path) -> None:
+    index = VectorIndex(8)
+    index.add(np.arange(3), unit_rows(3, 8, seed=1))
+    index.save(tmp_path / "v.faiss")
+    with pytest.raises(vectors.IndexMismatch, match="rebuild"):
+        VectorIndex.load(tmp_path / "v.faiss", 9)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -43,8 +44,13 @@ def _progress() -> Progress:
 
 def _open(index: Path):
     from shopseek.app import ShopSeek
+    from shopseek.index.vectors import IndexMismatch
 
-    return ShopSeek(index)
+    try:
+        return ShopSeek(index)
+    except IndexMismatch as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
 
 
 def _count_lines(path: Path) -> int | None:
@@ -193,12 +199,16 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
 ) -> None:
     """Serve the HTTP API and web page over an index."""
+    _serve(_open(index), index, host, port)
+
+
+def _serve(shop, index: Path, host: str, port: int) -> None:
     import uvicorn
 
     from shopseek.service.api import create_app
 
     console.print(f"shopseek serving {index} at http://{host}:{port}")
-    uvicorn.run(create_app(_open(index)), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(shop), host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -207,11 +217,19 @@ def demo(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
 ) -> None:
     """Build the bundled demo catalogue's index when missing, then serve it."""
+    from shopseek.app import ShopSeek
     from shopseek.demo import demo_catalog
+    from shopseek.index.vectors import IndexMismatch
 
-    if not (index / "catalog.sqlite").exists():
-        console.print("building the demo index (first run only, a few minutes on 2 cores)...")
-        ingest_catalog(demo_catalog(), index)
+    if (index / "catalog.sqlite").exists():
+        try:
+            _serve(ShopSeek(index), index, "127.0.0.1", port)
+            return
+        except IndexMismatch:
+            console.print("the demo index was built by an older encoder version: rebuilding it")
+            shutil.rmtree(index)
+    console.print("building the demo index (first run only, a few minutes on 2 cores)...")
+    ingest_catalog(demo_catalog(), index)
     serve(index=index, port=port, host="127.0.0.1")
 
 

@@ -14,15 +14,15 @@ from torch import nn
 
 from shopseek.encoders.base import normalize
 
-SHIPPED = "models/alignment-v1.pt"
+SHIPPED = "models/alignment-v2.pt"
 
 
 @dataclass(frozen=True)
 class HeadsConfig:
     """Sizes of the heads; saved with the weights."""
 
-    text_dim: int = 384
-    image_dim: int = 1280
+    text_dim: int
+    image_dim: int
     hidden: int = 512
     joint_dim: int = 256
     match_hidden: int = 256

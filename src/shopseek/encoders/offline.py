@@ -13,24 +13,28 @@ import torch
 from PIL import Image
 
 from shopseek.encoders.base import Encoder, TextRole, normalize, register
+from shopseek.encoders.colour import COLOUR_DIM, colour_histogram
 from shopseek.encoders.heads import shipped_heads
 
 IMAGE_SIZE = 128
 DETAIL_SIDE = 80
 GEM_POWER = 3.0
 MAX_TEXT_CHARS = 2000
+COLOUR_SHARE = 0.25  # of the image vector's squared length: cosine = 0.75·shape + 0.25·colour
 
 
-def letterbox(image: Image.Image, size: int) -> Image.Image:
-    """Fit an image on a white square canvas (product photos are shot on white) and resize.
-
-    Every image is first reduced to thumbnail detail (80 px), so that a shopper's sharp photo and a
-    catalogue's small thumbnail of the same product land close together.
-    """
+def thumbnail_detail(image: Image.Image) -> Image.Image:
+    """An RGB image reduced to thumbnail detail (80 px), so that a shopper's sharp photo and a catalogue's
+    small thumbnail of the same product land close together."""
     image = image.convert("RGB")
     if max(image.size) > DETAIL_SIDE:
         image = image.copy()
         image.thumbnail((DETAIL_SIDE, DETAIL_SIDE), Image.Resampling.BICUBIC)
+    return image
+
+
+def letterbox(image: Image.Image, size: int) -> Image.Image:
+    """Fit an image on a white square canvas (product photos are shot on white) and resize."""
     side = max(image.width, image.height)
     canvas = Image.new("RGB", (side, side), (255, 255, 255))
     canvas.paste(image, ((side - image.width) // 2, (side - image.height) // 2))
@@ -50,7 +54,7 @@ class OfflineEncoder(Encoder):
 
     name = "offline"
     text_dim = 384
-    image_dim = 1280
+    image_dim = 1280 + COLOUR_DIM
     batch_size = 32
 
     def __init__(self) -> None:
@@ -75,7 +79,9 @@ class OfflineEncoder(Encoder):
 
     @torch.inference_mode()
     def encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
-        """GeM-pooled final feature map of EfficientNet-Lite0."""
-        features = self._image.extract_features(image_tensor(images, IMAGE_SIZE))
-        pooled = features.clamp(min=1e-6).pow(GEM_POWER).mean(dim=(2, 3)).pow(1 / GEM_POWER)
-        return normalize(pooled.numpy())
+        """GeM-pooled final feature map of EfficientNet-Lite0, joined by the foreground's colour histogram."""
+        small = [thumbnail_detail(im) for im in images]
+        features = self._image.extract_features(image_tensor(small, IMAGE_SIZE))
+        pooled = normalize(features.clamp(min=1e-6).pow(GEM_POWER).mean(dim=(2, 3)).pow(1 / GEM_POWER).numpy())
+        colours = np.stack([colour_histogram(im) for im in small])
+        return np.concatenate([np.sqrt(1 - COLOUR_SHARE) * pooled, np.sqrt(COLOUR_SHARE) * colours], axis=1)

@@ -18,6 +18,10 @@ def ivf_lists(count: int) -> int:
     return max(64, int(2 * np.sqrt(count)))
 
 
+class IndexMismatch(ValueError):
+    """A stored index that does not fit the encoder in use."""
+
+
 class VectorIndex:
     """Unit vectors keyed by product key; cosine similarity by inner product."""
 
@@ -141,6 +145,11 @@ class VectorIndex:
         if not path.exists():
             return cls(dim)
         index = faiss.read_index(str(path))
+        if index.d != dim:
+            raise IndexMismatch(
+                f"{path} holds {index.d}-d vectors but the encoder makes {dim}-d ones: the index was built by another"
+                " encoder version; rebuild it with `shopseek ingest`"
+            )
         inner = faiss.downcast_index(index)
         if isinstance(inner, faiss.IndexIVF):
             inner.set_direct_map_type(faiss.DirectMap.Hashtable)

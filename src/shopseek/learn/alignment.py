@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ from torch import nn
 
 from shopseek.encoders.base import Encoder
 from shopseek.encoders.heads import AlignmentHeads, HeadsConfig
-from shopseek.eval.attribute_queries import AttributeQuery, relevance
+from shopseek.eval.attribute_queries import AttributeQuery, build_queries, relevance
 from shopseek.eval.metrics import evaluate
 from shopseek.learn.fashion import FashionProduct, extract_images, load_products, split_of
 from shopseek.learn.features import cached, image_vectors, query_vectors
@@ -49,7 +48,6 @@ class TrainConfig:
     match_weight: float = 0.5
     partial_credit: float = 0.0
     seed: int = 0
-    heads: HeadsConfig = field(default_factory=HeadsConfig)
 
 
 def attribute_key(product: FashionProduct) -> tuple[str, str, str]:
@@ -75,7 +73,7 @@ def prepare(data: Path, cache: Path, encoder: Encoder, split: str, progress: Pro
 
     paths = [images_root / "images" / f"{p.id}.jpg" for p in products]
     images = cached(
-        cache / f"{split}-images.npy",
+        cache / f"{split}-images-{encoder.image_dim}d.npy",
         lambda: image_vectors(encoder, paths, tick(f"{split} images", len(paths))),
     )
     titles = cached(
@@ -199,16 +197,12 @@ def retrieval_ndcg(
     return out
 
 
-def dev_queries(data: SplitData, count: int = 200, seed: int = 5) -> list[AttributeQuery]:
-    """Synthetic checkpoint-selection queries on dev products (training phrasing, not the test phrasing)."""
-    rng = random.Random(seed)
-    combos = sorted({attribute_key(p): p for p in data.products}.items())
-    chosen = rng.sample(combos, min(count, len(combos)))
-    queries = []
-    for number, ((kind, colour, gender), product) in enumerate(chosen):
-        for language, text in zip(("en", "zh"), queries_for(product, 2, seed=99 + number), strict=True):
-            queries.append(AttributeQuery(f"{language}{number}", text, language, kind, colour, gender))
-    return queries
+def dev_queries(data: SplitData, count: int = 150, seed: int = 2) -> list[AttributeQuery]:
+    """Checkpoint-selection queries on dev products, phrased as shoppers do (not as the training queries are).
+
+    Selecting on the training phrasing picked later epochs that did worse on natural phrasing (see the model card).
+    """
+    return build_queries(data.products, count, seed=seed)
 
 
 def train(
@@ -222,7 +216,7 @@ def train(
     """Train heads; keep the checkpoint with the best dev nDCG@10 (or the last one when `select` is off)."""
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    heads = AlignmentHeads(config.heads)
+    heads = AlignmentHeads(HeadsConfig(text_dim=train_data.titles.shape[1], image_dim=train_data.images.shape[1]))
     optimiser = torch.optim.AdamW(heads.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=config.epochs)
     best: tuple[float, dict[str, torch.Tensor], int, dict[str, float]] = (-1.0, {}, -1, {})
@@ -263,8 +257,6 @@ def train(
 
 def test_report(heads: AlignmentHeads, test: SplitData, encoder: Encoder) -> dict[str, object]:
     """Held-out numbers: images-only retrieval with the test phrasing, and matching-head AUC/F1."""
-    from shopseek.eval.attribute_queries import build_queries
-
     queries = build_queries(test.products, 150, seed=1)
     vectors = query_vectors(encoder, [q.text for q in queries])
     ndcg = retrieval_ndcg(heads, test, queries, vectors)
