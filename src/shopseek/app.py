@@ -72,9 +72,7 @@ class ShopSeek:
             joint_image=VectorIndex.load(snapshot / VECTOR_FILES["joint_image"], joint_dim),
         )
         self.ranker = LearnedRanker(folder / "ranker")
-        self.engine = SearchEngine(
-            self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events.popularity
-        )
+        self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events)
         self._lock = rwlock.RWLockWrite()
         tokenize("预热 warm up")  # loads jieba's dictionary now rather than in the first shopper's query
         self.recovered = self._recover()

@@ -129,6 +129,22 @@ class EventLog:
             ).fetchall()
         return {r[0]: float(r[1] or 0) for r in rows}
 
+    def query_engagement(
+        self, query: str, product_ids: list[str], before: float | None = None
+    ) -> dict[str, tuple[float, float]]:
+        """Per product, (weighted engagement, impressions) logged under this exact query, optionally before a time."""
+        if not product_ids or not query:
+            return {}
+        marks = ",".join("?" * len(product_ids))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT product_id, SUM(CASE type WHEN 'click' THEN 1 WHEN 'cart' THEN 2 WHEN 'purchase' THEN 3"
+                " WHEN 'like' THEN 3 ELSE 0 END), SUM(type = 'impression') FROM events"
+                f" WHERE product_id IN ({marks}) AND query = ? AND at < ? GROUP BY product_id",
+                [*product_ids, query, before if before is not None else float("inf")],
+            ).fetchall()
+        return {r[0]: (float(r[1] or 0), float(r[2] or 0)) for r in rows}
+
     def all_events(self) -> list[tuple[float, Event]]:
         """Every event in order, for training."""
         with self._lock:

@@ -46,54 +46,64 @@ def logged_sessions(shop: ShopSeek) -> list[LoggedSession]:
     return [s for s in sessions if s.query and s.positions]
 
 
-def training_rows(shop: ShopSeek, sessions: list[LoggedSession]) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Features (with the logged position), graded labels and group sizes for shown products."""
-    features, labels, groups = [], [], []
+@dataclass
+class TrainingRows:
+    """Shown products of logged searches: features as of the search, graded labels, display positions, groups."""
+
+    features: np.ndarray
+    labels: np.ndarray
+    positions: np.ndarray
+    groups: list[int]
+
+
+def training_rows(shop: ShopSeek, sessions: list[LoggedSession]) -> TrainingRows:
+    """One row per shown product of each logged search that got any engagement."""
+    features, labels, positions, groups = [], [], [], []
     for session in sessions:
         profile = shop.profile(session.user_id, before=session.at)
         lists, fused = shop.engine.candidates(Query(session.query, k=RERANK_DEPTH, profile=profile))
-        candidates = shop.engine.describe(fused[: RERANK_DEPTH * 2], before=session.at)
+        candidates = shop.engine.describe(session.query, fused[: RERANK_DEPTH * 2], before=session.at)
         ids = {key: pid for pid in session.positions if (key := shop.store.key_of(pid)) is not None}
-        rows = []
-        for candidate in candidates:
-            product_id = ids.get(candidate.key)
-            if product_id is None:
-                continue
-            position = float(session.positions[product_id])
-            rows.append((feature_rows([candidate], lists, position=position)[0], session.gains.get(product_id, 0)))
-        if len(rows) >= 2 and any(label for _, label in rows):
-            features += [row for row, _ in rows]
-            labels += [label for _, label in rows]
-            groups.append(len(rows))
-    return np.asarray(features, np.float32).reshape(-1, len(FEATURES)), np.asarray(labels), groups
+        shown = [(candidate, ids[candidate.key]) for candidate in candidates if candidate.key in ids]
+        gains = [session.gains.get(product_id, 0) for _, product_id in shown]
+        if len(shown) >= 2 and any(gains):
+            features.append(feature_rows([candidate for candidate, _ in shown], lists))
+            labels += gains
+            positions += [session.positions[product_id] - 1 for _, product_id in shown]
+            groups.append(len(shown))
+    stacked = np.concatenate(features) if features else np.zeros((0, len(FEATURES)), np.float32)
+    return TrainingRows(stacked, np.asarray(labels), np.asarray(positions, np.int32), groups)
 
 
 def train_ranker(shop: ShopSeek, seed: int = 0) -> tuple[Path, dict[str, object]]:
     """Fit LambdaMART on the index's logs and save it where the service picks it up without a restart."""
     import lightgbm
 
-    sessions = logged_sessions(shop)
-    features, labels, groups = training_rows(shop, sessions)
-    if not groups:
+    rows = training_rows(shop, logged_sessions(shop))
+    if not rows.groups:
         raise ValueError("no logged searches with clicks yet: nothing to learn from")
-    model = lightgbm.LGBMRanker(
-        objective="lambdarank",
-        n_estimators=200,
-        learning_rate=0.05,
-        num_leaves=15,
-        min_child_samples=20,
-        random_state=seed,
-        deterministic=True,
-        force_row_wise=True,
-        verbose=-1,
+    # Unbiased LambdaMART: LightGBM learns how much each display position is looked at, alongside relevance.
+    data = lightgbm.Dataset(
+        rows.features, rows.labels, group=rows.groups, position=rows.positions, feature_name=FEATURES
     )
-    model.fit(features, labels, group=groups, feature_name=FEATURES)
+    params = {
+        "objective": "lambdarank",
+        "learning_rate": 0.05,
+        "num_leaves": 15,
+        "min_data_in_leaf": 20,
+        "seed": seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "num_threads": 2,
+        "verbose": -1,
+    }
+    booster = lightgbm.train(params, data, num_boost_round=200)
     folder = shop.folder / "ranker"
     folder.mkdir(exist_ok=True)
     path = folder / f"ranker-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000:06d}.txt"
     temporary = path.with_suffix(".tmp")
-    model.booster_.save_model(str(temporary))
+    booster.save_model(str(temporary))
     temporary.replace(path)
-    importance = dict(zip(FEATURES, model.booster_.feature_importance("gain").round(1).tolist(), strict=True))
+    importance = dict(zip(FEATURES, booster.feature_importance("gain").round(1).tolist(), strict=True))
     top = dict(sorted(importance.items(), key=lambda item: -item[1])[:8])
-    return path, {"sessions": len(groups), "rows": len(labels), "top_features": top}
+    return path, {"sessions": len(rows.groups), "rows": len(rows.labels), "top_features": top}

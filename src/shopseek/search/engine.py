@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +18,7 @@ from shopseek.index.base import Hits
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.search.fuse import FUSERS
-from shopseek.search.rank import RERANK_DEPTH, Candidate, LearnedRanker
+from shopseek.search.rank import RERANK_DEPTH, Behaviour, Candidate, LearnedRanker
 from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
@@ -117,14 +116,14 @@ class SearchEngine:
         encoder: Encoder,
         settings: Settings,
         ranker: LearnedRanker | None = None,
-        popularity: Callable[[list[str], float | None], dict[str, float]] | None = None,
+        behaviour: Behaviour | None = None,
     ) -> None:
         self.store = store
         self.indexes = indexes
         self.encoder = encoder
         self.settings = settings
         self.ranker = ranker
-        self.popularity = popularity or (lambda ids, before: {})
+        self.behaviour = behaviour
         self._query_vector = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_query)
         self._joint_query_vector = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_joint_query)
 
@@ -224,29 +223,38 @@ class SearchEngine:
             fused = [(key, score) for key, score in fused if key not in excluded]
         return lists, fused
 
-    def describe(self, fused: list[tuple[int, float]], before: float | None = None) -> list[Candidate]:
+    def describe(self, query: str, fused: list[tuple[int, float]], before: float | None = None) -> list[Candidate]:
         """What the learned ranker needs to know about the top candidates (as of a time, for training)."""
         stored = self.store.get_many([key for key, _ in fused])
-        popularity = self.popularity([stored[key].product.id for key, _ in fused if key in stored], before)
-        return [
-            Candidate(
-                key,
-                rank,
-                score,
-                popularity.get(stored[key].product.id, 0.0),
-                stored[key].product.price,
-                stored[key].image_count > 0,
+        ids = [stored[key].product.id for key, _ in fused if key in stored]
+        popularity = self.behaviour.popularity(ids, before) if self.behaviour else {}
+        engagement = self.behaviour.query_engagement(query, ids, before) if self.behaviour else {}
+        candidates = []
+        for rank, (key, score) in enumerate(fused, start=1):
+            if key not in stored:
+                continue
+            product = stored[key].product
+            clicks, impressions = engagement.get(product.id, (0.0, 0.0))
+            candidates.append(
+                Candidate(
+                    key,
+                    rank,
+                    score,
+                    popularity.get(product.id, 0.0),
+                    clicks,
+                    impressions,
+                    product.price,
+                    stored[key].image_count > 0,
+                )
             )
-            for rank, (key, score) in enumerate(fused, start=1)
-            if key in stored
-        ]
+        return candidates
 
     def search(self, query: Query) -> SearchResult:
         """Recall, fuse, re-rank, filter and return one page of hits."""
         started = time.perf_counter()
         lists, fused = self.candidates(query)
         if self.ranker is not None and query.learned_ranking and query.sort == "relevance":
-            reranked = self.ranker.rerank(self.describe(fused[:RERANK_DEPTH]), lists)
+            reranked = self.ranker.rerank(self.describe(query.text, fused[:RERANK_DEPTH]), lists)
             if reranked is not None:
                 fused = reranked + fused[len(reranked) :]
         if query.sort != "relevance":

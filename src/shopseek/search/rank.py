@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -17,13 +18,28 @@ FEATURES = [
     "fused_rr",
     "fused_score",
     "popularity",
+    "query_engagement",
+    "query_ctr",
     "price",
     "has_price",
     "has_image",
-    "position",
 ]
 RERANK_DEPTH = 50
-SERVING_POSITION = 1.0
+CTR_PRIOR = (0.1, 2.0)  # smoothing of a product's click-through under a query: (clicks + a) / (impressions + b)
+
+
+class Behaviour(Protocol):
+    """Logged shopper behaviour the ranker's features come from (the event log)."""
+
+    def popularity(self, product_ids: list[str], before: float | None = None) -> dict[str, float]:
+        """Weighted engagement per product."""
+        ...
+
+    def query_engagement(
+        self, query: str, product_ids: list[str], before: float | None = None
+    ) -> dict[str, tuple[float, float]]:
+        """Per product, (weighted engagement, impressions) under one query."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -34,12 +50,14 @@ class Candidate:
     fused_rank: int
     fused_score: float
     popularity: float
+    query_engagement: float
+    query_impressions: float
     price: float | None
     has_image: bool
 
 
-def feature_rows(candidates: list[Candidate], lists: dict[str, Hits], position: float | None = None) -> np.ndarray:
-    """One feature row per candidate; `position` is the logged display position (a constant when serving)."""
+def feature_rows(candidates: list[Candidate], lists: dict[str, Hits]) -> np.ndarray:
+    """One feature row per candidate (display position is not a feature: training corrects for it instead)."""
     scores = {name: dict(hits) for name, hits in lists.items()}
     ranks = {name: {key: rank for rank, (key, _) in enumerate(hits, start=1)} for name, hits in lists.items()}
     rows = []
@@ -50,10 +68,11 @@ def feature_rows(candidates: list[Candidate], lists: dict[str, Hits], position: 
             1.0 / candidate.fused_rank,
             candidate.fused_score,
             math.log1p(candidate.popularity),
+            math.log1p(candidate.query_engagement),
+            (candidate.query_engagement + CTR_PRIOR[0]) / (candidate.query_impressions + CTR_PRIOR[1]),
             candidate.price if candidate.price is not None else -1.0,
             float(candidate.price is not None),
             float(candidate.has_image),
-            position if position is not None else float(candidate.fused_rank),
         ]
         rows.append(row)
     return np.asarray(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))
@@ -87,7 +106,7 @@ class LearnedRanker:
         booster = self.booster()
         if booster is None or not candidates:
             return None
-        features = feature_rows(candidates, lists, position=SERVING_POSITION)
+        features = feature_rows(candidates, lists)
         predicted = booster.predict(features)  # type: ignore[attr-defined]
         order = np.argsort(-predicted, kind="stable")
         return [(candidates[i].key, float(predicted[i])) for i in order]
