@@ -20,13 +20,14 @@ demo: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks tools
-	$(BIN)/mypy
+	$(BIN)/mypy src benchmarks tools
 
 test: lint
 	$(BIN)/pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
 
 bench: install
-	$(BIN)/python benchmarks/bench_core.py
+	for b in quality_fashion speed ingest_speed; do PYTHONPATH=. $(BIN)/python -m benchmarks.$$b || exit 1; done
+	PYTHONPATH=. $(BIN)/python -m benchmarks.write_docs
 
 clean:
 	rm -rf $(VENV) .shopseek .pytest_cache .mypy_cache .ruff_cache

@@ -47,7 +47,7 @@ def photo_quality() -> dict[str, float]:
 
 def main() -> None:
     """Measure and write benchmarks/results/quality_fashion.json."""
-    result = {
+    result: dict[str, dict] = {
         "titles+images": text_quality("fashion-test", text=True),
         "images only": text_quality("fashion-test-images", text=False),
         "photo": photo_quality(),

@@ -21,7 +21,7 @@ PHOTO_SIDE = 400
 
 def shrink(source: Path | bytes, target: Path) -> None:
     """Save a JPEG copy no larger than PHOTO_SIDE on its long side."""
-    image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+    image: Image.Image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     if image.mode in ("RGBA", "LA", "P"):
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, (255, 255, 255))

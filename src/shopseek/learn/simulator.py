@@ -103,13 +103,17 @@ def play(
 Policy = Callable[[ShopSeek, Session], list[str]]
 
 
-def policy(personal: bool, learned: bool, explore: float = 0.0, seed: int = 0) -> Policy:
-    """A ranking policy: fusion, optionally personalised and/or learned, optionally shuffled for exploration."""
+def policy(
+    personal: bool, learned: bool, explore: float = 0.0, seed: int = 0, weights: dict[str, float] | None = None
+) -> Policy:
+    """A ranking policy: fusion (with optional weight overrides), optionally personalised and/or learned,
+    optionally shuffled for exploration."""
     rng = random.Random(seed)
 
     def rank(shop: ShopSeek, session: Session) -> list[str]:
         profile = shop.profile(session.shopper.user_id, before=session.at) if personal else None
-        hits = shop.search(Query(session.text, k=PAGE, profile=profile, learned_ranking=learned)).hits
+        query = Query(session.text, k=PAGE, profile=profile, learned_ranking=learned, weights=weights)
+        hits = shop.search(query).hits
         shown = [hit.product.id for hit in hits]
         if explore and rng.random() < explore:
             rng.shuffle(shown)
@@ -138,11 +142,11 @@ def log_sessions(
     return clicks
 
 
-def standard_policies() -> dict[str, Policy]:
+def standard_policies(weights: dict[str, float] | None = None) -> dict[str, Policy]:
     """The four policies compared offline: fusion, personalised, learned, learned + personalised."""
     return {
-        "fusion": policy(personal=False, learned=False),
-        "personalised": policy(personal=True, learned=False),
-        "learned": policy(personal=False, learned=True),
-        "learned+personalised": policy(personal=True, learned=True),
+        "fusion": policy(personal=False, learned=False, weights=weights),
+        "personalised": policy(personal=True, learned=False, weights=weights),
+        "learned": policy(personal=False, learned=True, weights=weights),
+        "learned+personalised": policy(personal=True, learned=True, weights=weights),
     }
