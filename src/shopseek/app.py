@@ -53,7 +53,15 @@ class IngestReport:
 class ShopSeek:
     """One index folder: catalogue store, vector and lexical indexes, events, and the search engine over them."""
 
-    def __init__(self, folder: Path, encoder: Encoder | None = None, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        encoder: Encoder | None = None,
+        settings: Settings | None = None,
+        indexes: Indexes | None = None,
+    ) -> None:
+        """Open (or create) an index folder; `indexes` given from outside (shards) are searched and written to,
+        but never snapshotted or recovered here: their owner does that."""
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.settings = settings or Settings.load(folder)
@@ -62,21 +70,26 @@ class ShopSeek:
         self.store = ProductStore(folder / "catalog.sqlite")
         self.events = EventLog(folder / "events.sqlite")
         self.experiments = Experiments(folder / "experiments.json")
-        snapshot, self._snapshot_sequence = self._current_snapshot()
+        snapshot, self._snapshot_sequence = self.current_snapshot()
+        self._owns_indexes = indexes is None
+        self.indexes = indexes or self._load_indexes(snapshot)
+        self.ranker = LearnedRanker(folder / "ranker")
+        self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events)
+        self._lock = rwlock.RWLockWrite()
+        tokenize("预热 warm up")  # loads jieba's dictionary now rather than in the first shopper's query
+        self.recovered = self._recover() if self._owns_indexes else 0
+        if self._owns_indexes:
+            self._refresh_joint_space()
+
+    def _load_indexes(self, snapshot: Path) -> Indexes:
         joint_dim = self.encoder.cross_modal.joint_dim if self.encoder.cross_modal else 1
-        self.indexes = Indexes(
+        return Indexes(
             text=VectorIndex.load(snapshot / VECTOR_FILES["text"], self.encoder.text_dim),
             image=VectorIndex.load(snapshot / VECTOR_FILES["image"], self.encoder.image_dim),
             lexical=LexicalIndex.load(snapshot, tokenize),
             joint_text=VectorIndex.load(snapshot / VECTOR_FILES["joint_text"], joint_dim),
             joint_image=VectorIndex.load(snapshot / VECTOR_FILES["joint_image"], joint_dim),
         )
-        self.ranker = LearnedRanker(folder / "ranker")
-        self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events)
-        self._lock = rwlock.RWLockWrite()
-        tokenize("预热 warm up")  # loads jieba's dictionary now rather than in the first shopper's query
-        self.recovered = self._recover()
-        self._refresh_joint_space()
 
     def count(self) -> int:
         """Number of products in the catalogue."""
@@ -211,7 +224,9 @@ class ShopSeek:
             self.indexes.joint_image.add(image_keys, cross_modal.image(encoded.image_vectors))
 
     def save(self) -> None:
-        """Persist the indexes and settings next to the store."""
+        """Persist the indexes and settings next to the store (sharded indexes are their owner's business)."""
+        if not self._owns_indexes:
+            return
         with self._lock.gen_wlock():
             self._save()
 
@@ -238,7 +253,7 @@ class ShopSeek:
             if old != snapshot:
                 shutil.rmtree(old, ignore_errors=True)
 
-    def _current_snapshot(self) -> tuple[Path, int]:
+    def current_snapshot(self) -> tuple[Path, int]:
         """The snapshot folder CURRENT points at and the journal position it includes."""
         pointer = self.folder / "CURRENT"
         if not pointer.exists():
@@ -268,6 +283,8 @@ class ShopSeek:
 
     def _checkpoint_if_due(self) -> None:
         """Snapshot the indexes once enough writes have piled up in the journal since the last one."""
+        if not self._owns_indexes:
+            return
         sequence = self.store.journal_head()
         if sequence - self._snapshot_sequence >= CHECKPOINT_EVERY:
             self.save()

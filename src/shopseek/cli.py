@@ -197,8 +197,19 @@ def serve(
     index: IndexOption,
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     host: Annotated[str, typer.Option(help="Address to bind")] = "127.0.0.1",
+    ray: Annotated[
+        str | None, typer.Option(help="Serve on Ray: 'local' starts a local cluster, or a cluster address")
+    ] = None,
+    shards: Annotated[int, typer.Option(min=1, max=256, help="With --ray: index shard actors")] = 2,
+    replicas: Annotated[int, typer.Option(min=1, max=256, help="With --ray: API replicas behind Ray Serve")] = 2,
 ) -> None:
-    """Serve the HTTP API and web page over an index."""
+    """Serve the HTTP API and web page over an index (on Ray: sharded index actors behind Ray Serve replicas)."""
+    if ray:
+        from shopseek.cluster.ray_serve import serve_on_ray
+
+        console.print(f"shopseek on Ray ({shards} shards, {replicas} replicas): http://{host}:{port}")
+        serve_on_ray(index, ray, shards, replicas, host, port)
+        return
     _serve(_open(index), index, host, port)
 
 

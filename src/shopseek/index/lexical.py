@@ -38,6 +38,10 @@ class LexicalIndex:
             self._tokens.pop(key, None)
         self._dirty = True
 
+    def held_keys(self) -> list[int]:
+        """Keys of the products held."""
+        return list(self._tokens)
+
     def count(self) -> int:
         """Number of products held."""
         return len(self._tokens)

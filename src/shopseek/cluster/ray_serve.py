@@ -1,0 +1,197 @@
+"""`shopseek serve --ray`: every index split across shard actors, the HTTP API in Ray Serve replicas in front.
+
+Each shard holds the products whose key % shards == its number, in all five indexes (text, image, lexical and
+the two joint spaces). A replica is an ordinary ShopSeek over the shared catalogue store whose indexes are
+facades that fan a search out to every shard and merge the hits by score, and route a write to its shard.
+"""
+
+from __future__ import annotations
+
+import heapq
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shopseek.app import VECTOR_FILES, ShopSeek
+from shopseek.cluster.ray_ingest import _ray
+from shopseek.index.base import Hits
+from shopseek.index.lexical import LexicalIndex
+from shopseek.index.vectors import VectorIndex
+from shopseek.language import tokenize
+from shopseek.search.engine import Indexes
+
+
+class IndexShard:
+    """One shard of every index of a snapshot (a Ray actor)."""
+
+    def __init__(self, snapshot: str, shard: int, shards: int, dims: dict[str, int]) -> None:
+        self.vectors: dict[str, VectorIndex] = {}
+        for name, filename in VECTOR_FILES.items():
+            keys, vectors = VectorIndex.load(Path(snapshot) / filename, dims[name]).export()
+            mine = keys % shards == shard
+            part = VectorIndex(dims[name])
+            part.add(keys[mine], vectors[mine])
+            self.vectors[name] = part.rebuilt_for_size()
+        self.lexical = LexicalIndex.load(Path(snapshot), tokenize)
+        self.lexical.delete([key for key in self.lexical.held_keys() if key % shards != shard])
+        self.lexical.commit()
+
+    def search(self, name: str, queries: np.ndarray, k: int, allowed: np.ndarray | None) -> list[Hits]:
+        """Top-k hits of this shard for each query vector."""
+        return self.vectors[name].search_many(queries, k, allowed)
+
+    def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None) -> Hits:
+        """Top-k BM25 hits of this shard."""
+        return self.lexical.search_tokens(tokens, k, allowed)
+
+    def vector(self, name: str, key: int) -> np.ndarray | None:
+        """A stored vector, or None."""
+        return self.vectors[name].vector(key)
+
+    def add(self, name: str, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Add or replace vectors."""
+        self.vectors[name].add(keys, vectors)
+
+    def add_texts(self, keys: list[int], texts: list[str]) -> None:
+        """Add or replace product texts and make them searchable."""
+        self.lexical.add(keys, texts)
+        self.lexical.commit()
+
+    def delete(self, name: str, keys: list[int]) -> None:
+        """Remove keys from one index (`lexical` or a vector space)."""
+        if name == "lexical":
+            self.lexical.delete(keys)
+            self.lexical.commit()
+        else:
+            self.vectors[name].delete(keys)
+
+    def count(self, name: str) -> int:
+        """Entries held in one index."""
+        return self.lexical.count() if name == "lexical" else self.vectors[name].count()
+
+
+def merge(parts: list[Hits], k: int) -> Hits:
+    """The k best hits across shards by score."""
+    return heapq.nlargest(k, (hit for part in parts for hit in part), key=lambda hit: hit[1])
+
+
+class ShardedSpace:
+    """A vector space whose entries live in shard actors; searched by fan-out and merge."""
+
+    def __init__(self, name: str, dim: int, shards: list[Any]) -> None:
+        self.name, self.dim, self.shards = name, dim, shards
+        self._ray = _ray()
+
+    def search_one(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits:
+        """Top-k (key, cosine) pairs over all shards."""
+        return self.search_many(query[None, :], k, allowed)[0]
+
+    def search_many(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[Hits]:
+        """Top-k hits per query over all shards."""
+        parts = self._ray.get([shard.search.remote(self.name, queries, k, allowed) for shard in self.shards])
+        return [merge([part[row] for part in parts], k) for row in range(len(queries))]
+
+    def vector(self, key: int) -> np.ndarray | None:
+        """The stored vector of a key, from its shard."""
+        return self._ray.get(self.shards[key % len(self.shards)].vector.remote(self.name, int(key)))
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Send each key's vector to its shard."""
+        keys = np.asarray(keys, dtype=np.int64)
+        calls = []
+        for number, shard in enumerate(self.shards):
+            mine = keys % len(self.shards) == number
+            if mine.any():
+                calls.append(shard.add.remote(self.name, keys[mine], np.asarray(vectors)[mine]))
+        self._ray.get(calls)
+
+    def delete(self, keys: list[int]) -> None:
+        """Remove keys from their shards."""
+        _route_delete(self._ray, self.shards, self.name, keys)
+
+    def count(self) -> int:
+        """Entries over all shards."""
+        return sum(self._ray.get([shard.count.remote(self.name) for shard in self.shards]))
+
+
+class ShardedLexical:
+    """BM25 whose documents live in shard actors (each shard scores with its own statistics)."""
+
+    def __init__(self, shards: list[Any]) -> None:
+        self.shards = shards
+        self._ray = _ray()
+
+    def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
+        """Top-k (key, BM25 score) pairs over all shards."""
+        return merge(self._ray.get([shard.search_tokens.remote(tokens, k, allowed) for shard in self.shards]), k)
+
+    def add(self, keys: list[int], texts: list[str]) -> None:
+        """Send each product's text to its shard."""
+        calls = []
+        for number, shard in enumerate(self.shards):
+            mine = [(key, text) for key, text in zip(keys, texts, strict=True) if key % len(self.shards) == number]
+            if mine:
+                calls.append(shard.add_texts.remote([key for key, _ in mine], [text for _, text in mine]))
+        self._ray.get(calls)
+
+    def delete(self, keys: list[int]) -> None:
+        """Remove products from their shards."""
+        _route_delete(self._ray, self.shards, "lexical", keys)
+
+    def commit(self) -> None:
+        """Shards commit on every write; nothing is pending here."""
+
+    def count(self) -> int:
+        """Products over all shards."""
+        return sum(self._ray.get([shard.count.remote("lexical") for shard in self.shards]))
+
+
+def _route_delete(ray: Any, shards: list[Any], name: str, keys: list[int]) -> None:
+    calls = []
+    for number, shard in enumerate(shards):
+        mine = [int(key) for key in keys if key % len(shards) == number]
+        if mine:
+            calls.append(shard.delete.remote(name, mine))
+    ray.get(calls)
+
+
+class SearchFront:
+    """A Ray Serve replica: ShopSeek over the shared store with sharded indexes, serving the HTTP API."""
+
+    def __init__(self, folder: str, shards: list[Any], dims: dict[str, int]) -> None:
+        spaces = {name: ShardedSpace(name, dims[name], shards) for name in VECTOR_FILES}
+        indexes = Indexes(lexical=ShardedLexical(shards), **spaces)  # type: ignore[arg-type]
+        self.shop = ShopSeek(Path(folder), indexes=indexes)
+
+    def __serve_build_asgi_app__(self) -> Any:
+        """The same FastAPI app as `shopseek serve`."""
+        from shopseek.service.api import create_app
+
+        return create_app(self.shop)
+
+
+def serve_on_ray(
+    folder: Path, address: str, shards: int, replicas: int, host: str, port: int, blocking: bool = True
+) -> str:
+    """Snapshot the index, start shard actors and API replicas on Ray, and return the URL."""
+    ray = _ray()
+    from ray import serve
+
+    from shopseek.cluster.ray_ingest import connect
+
+    shop = ShopSeek(folder)
+    shop.save()
+    snapshot, _ = shop.current_snapshot()
+    joint_dim = shop.encoder.cross_modal.joint_dim if shop.encoder.cross_modal else 1
+    dims = {"text": shop.encoder.text_dim, "image": shop.encoder.image_dim, "joint_text": joint_dim}
+    dims["joint_image"] = joint_dim
+    shop.close()
+    connect(address, workers=shards + replicas)
+    actor = ray.remote(num_cpus=0.25)(IndexShard)
+    handles = [actor.remote(str(snapshot), number, shards, dims) for number in range(shards)]
+    ray.get([handle.count.remote("text") for handle in handles])
+    serve.start(http_options={"host": host, "port": port})
+    front = serve.deployment(serve.ingress()(SearchFront), num_replicas=replicas, ray_actor_options={"num_cpus": 0.5})
+    serve.run(front.bind(str(folder.resolve()), handles, dims), name="shopseek", route_prefix="/", blocking=blocking)
+    return f"http://{host}:{port}"
