@@ -8,6 +8,7 @@ facades that fan a search out to every shard and merge the hits by score, and ro
 from __future__ import annotations
 
 import heapq
+import os
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,8 @@ def serve_on_ray(
     handles = [actor.remote(str(snapshot), number, shards, dims) for number in range(shards)]
     ray.get([handle.count.remote("text") for handle in handles])
     serve.start(http_options={"host": host, "port": port})
-    front = serve.deployment(serve.ingress()(SearchFront), num_replicas=replicas, ray_actor_options={"num_cpus": 0.5})
+    key = os.environ.get("SHOPSEEK_API_KEY")
+    options = {"num_cpus": 0.5, "runtime_env": {"env_vars": {"SHOPSEEK_API_KEY": key} if key else {}}}
+    front: Any = serve.deployment(serve.ingress()(SearchFront), num_replicas=replicas, ray_actor_options=options)
     serve.run(front.bind(str(folder.resolve()), handles, dims), name="shopseek", route_prefix="/", blocking=blocking)
     return f"http://{host}:{port}"
