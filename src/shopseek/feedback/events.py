@@ -153,6 +153,11 @@ class EventLog:
             ).fetchall()
         return [(r[0], Event(user_id=r[1], product_id=r[2], type=r[3], query=r[4], value=r[5])) for r in rows]
 
+    def head(self) -> int:
+        """Sequence number of the newest event (0 when none): changes whenever behaviour is logged."""
+        with self._lock:
+            return int(self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0])
+
     def count(self) -> int:
         """Number of events stored."""
         with self._lock:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import cachetools
 import numpy as np
 from PIL import Image
 
@@ -24,6 +26,7 @@ from shopseek.search.understand import understand
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
 SORT_POOL = 100
 QUERY_CACHE_SIZE = 4096
+RESULT_CACHE_SIZE = 2048
 MATCH_DEPTH = 50
 FACET_POOL = 200
 SORTS = ("relevance", "price_asc", "price_desc")
@@ -126,6 +129,8 @@ class SearchEngine:
         self.behaviour = behaviour
         self._query_vector = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_query)
         self._joint_query_vector = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_joint_query)
+        self._results: cachetools.LRUCache[tuple, SearchResult] = cachetools.LRUCache(maxsize=RESULT_CACHE_SIZE)
+        self._results_lock = threading.Lock()
 
     def recall(self, query: Query, allowed: np.ndarray | None) -> dict[str, Hits]:
         """Candidate lists per signal for a query."""
@@ -250,8 +255,40 @@ class SearchEngine:
         return candidates
 
     def search(self, query: Query) -> SearchResult:
-        """Recall, fuse, re-rank, filter and return one page of hits."""
+        """One page of hits, from the result cache when the catalogue (and behaviour) did not change since."""
         started = time.perf_counter()
+        key = self._cache_key(query)
+        if key is not None:
+            with self._results_lock:
+                cached = self._results.get(key)
+            if cached is not None:
+                return replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
+        result = self._search(query, started)
+        if key is not None:
+            with self._results_lock:
+                self._results[key] = result
+        return result
+
+    def _cache_key(self, query: Query) -> tuple | None:
+        """What a word query's result depends on, including the catalogue's journal position; None when uncacheable.
+
+        Photo and personal queries are not cached. With the learned ranker on, the ranker file and the event log's
+        position are part of the key too, as its features come from logged behaviour.
+        """
+        if query.image is not None or query.profile is not None:
+            return None
+        behaviour: tuple = ()
+        if self.ranker is not None and query.learned_ranking and query.sort == "relevance":
+            newest = self.ranker.newest()
+            if newest is not None:
+                behaviour = (newest.name, self.behaviour.head() if self.behaviour else 0)
+        weights = tuple(sorted((query.weights or {}).items()))
+        signals = tuple(sorted(query.signals)) if query.signals is not None else None
+        shape = (query.text, query.k, query.offset, query.filters, signals, query.sort, query.learned_ranking, weights)
+        return (*shape, self.store.journal_head(), behaviour)
+
+    def _search(self, query: Query, started: float) -> SearchResult:
+        """Recall, fuse, re-rank, filter and return one page of hits."""
         lists, fused = self.candidates(query)
         if self.ranker is not None and query.learned_ranking and query.sort == "relevance":
             reranked = self.ranker.rerank(self.describe(query.text, fused[:RERANK_DEPTH]), lists)

@@ -41,6 +41,10 @@ class Behaviour(Protocol):
         """Per product, (weighted engagement, impressions) under one query."""
         ...
 
+    def head(self) -> int:
+        """Position of the newest logged event."""
+        ...
+
 
 @dataclass(frozen=True)
 class Candidate:
