@@ -99,3 +99,28 @@ def test_loading_an_index_of_another_dimension_says_to_rebuild(tmp_path: Path) -
     index.save(tmp_path / "v.faiss")
     with pytest.raises(vectors.IndexMismatch, match="rebuild"):
         VectorIndex.load(tmp_path / "v.faiss", 9)
+
+
+@pytest.mark.parametrize("exact_limit", [50_000, 1_000])
+def test_sq8_compression_keeps_recall_and_shrinks_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_limit: int
+) -> None:
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", exact_limit)
+    data = clustered_rows(5_000, 32, seed=1)
+    keys = np.arange(10, 5_010, dtype=np.int64)
+    full = VectorIndex(32)
+    full.add(keys, data)
+    full = full.rebuilt_for_size()
+    compressed = VectorIndex(32, compression="sq8")
+    compressed.add(keys, data)
+    compressed = compressed.rebuilt_for_size()
+    assert compressed.stored_as == "sq8" and full.stored_as == "none"
+    assert recall_against_brute_force(compressed, data, keys) >= 0.95
+    full.save(tmp_path / "full.faiss")
+    compressed.save(tmp_path / "sq8.faiss")
+    assert (tmp_path / "sq8.faiss").stat().st_size < 0.5 * (tmp_path / "full.faiss").stat().st_size
+    reloaded = VectorIndex.load(tmp_path / "sq8.faiss", 32, compression="sq8")
+    assert reloaded.stored_as == "sq8" and reloaded.rebuilt_for_size() is reloaded
+    assert recall_against_brute_force(reloaded, data, keys) >= 0.95
+    reloaded.add(np.array([99_999]), data[:1])
+    assert reloaded.search_one(data[0], 2)[0][1] > 0.99

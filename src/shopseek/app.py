@@ -83,13 +83,11 @@ class ShopSeek:
 
     def _load_indexes(self, snapshot: Path) -> Indexes:
         joint_dim = self.encoder.cross_modal.joint_dim if self.encoder.cross_modal else 1
-        return Indexes(
-            text=VectorIndex.load(snapshot / VECTOR_FILES["text"], self.encoder.text_dim),
-            image=VectorIndex.load(snapshot / VECTOR_FILES["image"], self.encoder.image_dim),
-            lexical=LexicalIndex.load(snapshot, tokenize),
-            joint_text=VectorIndex.load(snapshot / VECTOR_FILES["joint_text"], joint_dim),
-            joint_image=VectorIndex.load(snapshot / VECTOR_FILES["joint_image"], joint_dim),
-        )
+        dims = {"text": self.encoder.text_dim, "image": self.encoder.image_dim, "joint_text": joint_dim}
+        dims["joint_image"] = joint_dim
+        compression = self.settings.vector_compression
+        spaces = {name: VectorIndex.load(snapshot / VECTOR_FILES[name], dims[name], compression) for name in dims}
+        return Indexes(lexical=LexicalIndex.load(snapshot, tokenize), **spaces)
 
     def count(self) -> int:
         """Number of products in the catalogue."""
@@ -268,8 +266,9 @@ class ShopSeek:
         if version == self.settings.joint_version:
             return
         with self._lock.gen_wlock():
-            self.indexes.joint_text = VectorIndex(cross_modal.joint_dim if cross_modal else 1)
-            self.indexes.joint_image = VectorIndex(cross_modal.joint_dim if cross_modal else 1)
+            dim, compression = (cross_modal.joint_dim if cross_modal else 1), self.settings.vector_compression
+            self.indexes.joint_text = VectorIndex(dim, compression=compression)
+            self.indexes.joint_image = VectorIndex(dim, compression=compression)
             if cross_modal:
                 for base, joint, project in (
                     (self.indexes.text, self.indexes.joint_text, cross_modal.text),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -31,6 +32,9 @@ class Settings(BaseModel):
     fusion: str = Field(default="rrf", pattern="^(rrf|weighted)$")
     weights: dict[str, float] = Field(default_factory=dict, description="Overrides of DEFAULT_WEIGHTS")
     recall_k: int = Field(default=200, ge=10, le=5000)
+    vector_compression: Literal["none", "sq8"] = Field(
+        default="none", description="sq8 holds vectors as 8-bit codes (4x smaller) from the next checkpoint on"
+    )
 
     @classmethod
     def load(cls, folder: Path) -> Settings:

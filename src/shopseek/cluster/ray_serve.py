@@ -18,7 +18,7 @@ from shopseek.app import VECTOR_FILES, ShopSeek
 from shopseek.cluster.ray_ingest import _ray
 from shopseek.index.base import Hits
 from shopseek.index.lexical import LexicalIndex
-from shopseek.index.vectors import VectorIndex
+from shopseek.index.vectors import Compression, VectorIndex
 from shopseek.language import tokenize
 from shopseek.search.engine import Indexes
 
@@ -26,12 +26,12 @@ from shopseek.search.engine import Indexes
 class IndexShard:
     """One shard of every index of a snapshot (a Ray actor)."""
 
-    def __init__(self, snapshot: str, shard: int, shards: int, dims: dict[str, int]) -> None:
+    def __init__(self, snapshot: str, shard: int, shards: int, dims: dict[str, int], compression: Compression) -> None:
         self.vectors: dict[str, VectorIndex] = {}
         for name, filename in VECTOR_FILES.items():
             keys, vectors = VectorIndex.load(Path(snapshot) / filename, dims[name]).export()
             mine = keys % shards == shard
-            part = VectorIndex(dims[name])
+            part = VectorIndex(dims[name], compression=compression)
             part.add(keys[mine], vectors[mine])
             self.vectors[name] = part.rebuilt_for_size()
         self.lexical = LexicalIndex.load(Path(snapshot), tokenize)
@@ -187,10 +187,11 @@ def serve_on_ray(
     joint_dim = shop.encoder.cross_modal.joint_dim if shop.encoder.cross_modal else 1
     dims = {"text": shop.encoder.text_dim, "image": shop.encoder.image_dim, "joint_text": joint_dim}
     dims["joint_image"] = joint_dim
+    compression = shop.settings.vector_compression
     shop.close()
     connect(address, workers=shards + replicas)
     actor = ray.remote(num_cpus=0.25)(IndexShard)
-    handles = [actor.remote(str(snapshot), number, shards, dims) for number in range(shards)]
+    handles = [actor.remote(str(snapshot), number, shards, dims, compression) for number in range(shards)]
     ray.get([handle.count.remote("text") for handle in handles])
     serve.start(http_options={"host": host, "port": port})
     key = os.environ.get("SHOPSEEK_API_KEY")

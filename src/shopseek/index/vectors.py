@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import faiss
 import numpy as np
@@ -11,6 +12,8 @@ from shopseek.index.base import Hits
 
 EXACT_LIMIT = 50_000
 SMALL_FILTER = 20_000
+MIN_TRAINING = 1_000  # vectors needed before 8-bit codes are trained
+Compression = Literal["none", "sq8"]
 
 
 def ivf_lists(count: int) -> int:
@@ -25,15 +28,27 @@ class IndexMismatch(ValueError):
 class VectorIndex:
     """Unit vectors keyed by product key; cosine similarity by inner product."""
 
-    def __init__(self, dim: int, index: faiss.Index | None = None, nprobe: int = 48) -> None:
+    def __init__(
+        self, dim: int, index: faiss.Index | None = None, nprobe: int = 48, compression: Compression = "none"
+    ) -> None:
         self.dim = dim
         self.nprobe = nprobe
+        self.compression = compression
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 
     @property
     def kind(self) -> str:
         """`exact` or `ivf`, for reports."""
         return "ivf" if isinstance(faiss.downcast_index(self._index), faiss.IndexIVF) else "exact"
+
+    @property
+    def stored_as(self) -> Compression:
+        """How the vectors are held now: full floats or 8-bit scalar codes."""
+        inner = faiss.downcast_index(self._index)
+        if isinstance(inner, faiss.IndexIDMap2):
+            inner = faiss.downcast_index(inner.index)
+        quantised = isinstance(inner, (faiss.IndexScalarQuantizer, faiss.IndexIVFScalarQuantizer))
+        return "sq8" if quantised else "none"
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Add or replace vectors for the given keys."""
@@ -95,20 +110,34 @@ class VectorIndex:
         return faiss.SearchParameters(sel=selector) if selector is not None else None
 
     def rebuilt_for_size(self) -> VectorIndex:
-        """This index re-laid out as exact or IVF to suit its current size."""
+        """This index re-laid out to suit its current size (exact or IVF) and its compression setting.
+
+        8-bit codes are trained on the vectors present; vectors added later share the trained ranges.
+        """
         count = self.count()
         wants_ivf = count > EXACT_LIMIT
-        if wants_ivf == (self.kind == "ivf"):
+        wants_codes = self.compression == "sq8" and count >= MIN_TRAINING
+        if wants_ivf == (self.kind == "ivf") and (self.stored_as == "sq8") == wants_codes:
             return self
         keys, vectors = self.export()
+        metric, sq8 = faiss.METRIC_INNER_PRODUCT, faiss.ScalarQuantizer.QT_8bit
         if wants_ivf:
             quantizer = faiss.IndexFlatIP(self.dim)
-            ivf = faiss.IndexIVFFlat(quantizer, self.dim, ivf_lists(count), faiss.METRIC_INNER_PRODUCT)
+            lists = ivf_lists(count)
+            if wants_codes:
+                ivf = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, lists, sq8, metric)
+            else:
+                ivf = faiss.IndexIVFFlat(quantizer, self.dim, lists, metric)
             ivf.train(vectors)
             ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
-            fresh = VectorIndex(self.dim, ivf, self.nprobe)
+            index = ivf
+        elif wants_codes:
+            flat = faiss.IndexScalarQuantizer(self.dim, sq8, metric)
+            flat.train(vectors)
+            index = faiss.IndexIDMap2(flat)
         else:
-            fresh = VectorIndex(self.dim)
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+        fresh = VectorIndex(self.dim, index, self.nprobe, self.compression)
         fresh.add(keys, vectors)
         return fresh
 
@@ -117,21 +146,16 @@ class VectorIndex:
         inner = faiss.downcast_index(self._index)
         if isinstance(inner, faiss.IndexIDMap2):
             keys = faiss.vector_to_array(inner.id_map).astype(np.int64)
-            vectors = faiss.rev_swig_ptr(faiss.downcast_index(inner.index).get_xb(), inner.ntotal * self.dim)
-            return keys, np.array(vectors, dtype=np.float32).reshape(-1, self.dim)
-        invlists = inner.invlists
-        keys_list, vectors_list = [], []
-        for list_no in range(inner.nlist):
-            size = invlists.list_size(list_no)
-            if not size:
-                continue
-            ids = faiss.rev_swig_ptr(invlists.get_ids(list_no), size)
-            codes = faiss.rev_swig_ptr(invlists.get_codes(list_no), size * self.dim * 4)
-            keys_list.append(np.array(ids, dtype=np.int64))
-            vectors_list.append(np.frombuffer(bytes(codes), dtype=np.float32).reshape(size, self.dim))
-        if not keys_list:
-            return np.zeros(0, np.int64), np.zeros((0, self.dim), np.float32)
-        return np.concatenate(keys_list), np.concatenate(vectors_list)
+        else:
+            invlists = inner.invlists
+            sizes = [(n, invlists.list_size(n)) for n in range(inner.nlist)]
+            keys = np.concatenate(
+                [np.zeros(0, np.int64)]
+                + [np.array(faiss.rev_swig_ptr(invlists.get_ids(n), size), np.int64) for n, size in sizes if size]
+            )
+        if not len(keys):
+            return keys, np.zeros((0, self.dim), np.float32)
+        return keys, np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32).reshape(-1, self.dim)
 
     def save(self, path: Path) -> None:
         """Write atomically to `path`."""
@@ -140,10 +164,10 @@ class VectorIndex:
         temporary.replace(path)
 
     @classmethod
-    def load(cls, path: Path, dim: int) -> VectorIndex:
+    def load(cls, path: Path, dim: int, compression: Compression = "none") -> VectorIndex:
         """Read an index written by `save`, or an empty one when the file is missing."""
         if not path.exists():
-            return cls(dim)
+            return cls(dim, compression=compression)
         index = faiss.read_index(str(path))
         if index.d != dim:
             raise IndexMismatch(
@@ -153,4 +177,4 @@ class VectorIndex:
         inner = faiss.downcast_index(index)
         if isinstance(inner, faiss.IndexIVF):
             inner.set_direct_map_type(faiss.DirectMap.Hashtable)
-        return cls(dim, index)
+        return cls(dim, index, compression=compression)
