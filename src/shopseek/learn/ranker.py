@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from shopseek.search.engine import Query
 from shopseek.search.rank import FEATURES, RERANK_DEPTH, feature_rows
 
 GAINS = {"click": 1, "cart": 2, "purchase": 3, "like": 3}
+CANDIDATE_POOL = 100  # how deep the fused list is searched for the products a logged search showed
 
 
 @dataclass
@@ -54,15 +56,16 @@ class TrainingRows:
     labels: np.ndarray
     positions: np.ndarray
     groups: list[int]
+    fused_ranks: list[int]
 
 
 def training_rows(shop: ShopSeek, sessions: list[LoggedSession]) -> TrainingRows:
     """One row per shown product of each logged search that got any engagement."""
-    features, labels, positions, groups = [], [], [], []
+    features, labels, positions, groups, fused_ranks = [], [], [], [], []
     for session in sessions:
         profile = shop.profile(session.user_id, before=session.at)
-        lists, fused = shop.engine.candidates(Query(session.query, k=RERANK_DEPTH, profile=profile))
-        candidates = shop.engine.describe(session.query, fused[: RERANK_DEPTH * 2], before=session.at)
+        lists, fused = shop.engine.candidates(Query(session.query, k=CANDIDATE_POOL, profile=profile))
+        candidates = shop.engine.describe(session.query, fused[:CANDIDATE_POOL], before=session.at)
         ids = {key: pid for pid in session.positions if (key := shop.store.key_of(pid)) is not None}
         shown = [(candidate, ids[candidate.key]) for candidate in candidates if candidate.key in ids]
         gains = [session.gains.get(product_id, 0) for _, product_id in shown]
@@ -71,8 +74,9 @@ def training_rows(shop: ShopSeek, sessions: list[LoggedSession]) -> TrainingRows
             labels += gains
             positions += [session.positions[product_id] - 1 for _, product_id in shown]
             groups.append(len(shown))
+            fused_ranks += [candidate.fused_rank for candidate, _ in shown]
     stacked = np.concatenate(features) if features else np.zeros((0, len(FEATURES)), np.float32)
-    return TrainingRows(stacked, np.asarray(labels), np.asarray(positions, np.int32), groups)
+    return TrainingRows(stacked, np.asarray(labels), np.asarray(positions, np.int32), groups, fused_ranks)
 
 
 def train_ranker(shop: ShopSeek, seed: int = 0) -> tuple[Path, dict[str, object]]:
@@ -101,9 +105,12 @@ def train_ranker(shop: ShopSeek, seed: int = 0) -> tuple[Path, dict[str, object]
     folder = shop.folder / "ranker"
     folder.mkdir(exist_ok=True)
     path = folder / f"ranker-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000:06d}.txt"
+    depth = int(np.clip(np.percentile(rows.fused_ranks, 95), RERANK_DEPTH, CANDIDATE_POOL))
+    path.with_suffix(".json").write_text(json.dumps({"depth": depth}))  # before the model appears
     temporary = path.with_suffix(".tmp")
     booster.save_model(str(temporary))
     temporary.replace(path)
     importance = dict(zip(FEATURES, booster.feature_importance("gain").round(1).tolist(), strict=True))
     top = dict(sorted(importance.items(), key=lambda item: -item[1])[:8])
-    return path, {"sessions": len(rows.groups), "rows": len(rows.labels), "top_features": top}
+    summary = {"sessions": len(rows.groups), "rows": len(rows.labels), "rerank_depth": depth, "top_features": top}
+    return path, summary

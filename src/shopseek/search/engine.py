@@ -20,7 +20,7 @@ from shopseek.index.base import Hits
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.search.fuse import FUSERS
-from shopseek.search.rank import RERANK_DEPTH, Behaviour, Candidate, LearnedRanker
+from shopseek.search.rank import Behaviour, Candidate, LearnedRanker
 from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
@@ -291,7 +291,7 @@ class SearchEngine:
         """Recall, fuse, re-rank, filter and return one page of hits."""
         lists, fused = self.candidates(query)
         if self.ranker is not None and query.learned_ranking and query.sort == "relevance":
-            reranked = self.ranker.rerank(self.describe(query.text, fused[:RERANK_DEPTH]), lists)
+            reranked = self.ranker.rerank(self.describe(query.text, fused[: self.ranker.depth()]), lists)
             if reranked is not None:
                 fused = reranked + fused[len(reranked) :]
         if query.sort != "relevance":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ FEATURES = [
     "has_price",
     "has_image",
 ]
-RERANK_DEPTH = 50
+RERANK_DEPTH = 10  # when a model does not say how deep its logs reached: the first page
 CTR_PRIOR = (0.1, 2.0)  # smoothing of a product's click-through under a query: (clicks + a) / (impressions + b)
 
 
@@ -89,6 +90,7 @@ class LearnedRanker:
         self.folder = folder
         self._loaded: Path | None = None
         self._booster: object | None = None
+        self._depth = RERANK_DEPTH
 
     def newest(self) -> Path | None:
         """The newest model file, or None."""
@@ -102,8 +104,15 @@ class LearnedRanker:
             import lightgbm
 
             self._booster = lightgbm.Booster(model_file=str(newest))
+            card = newest.with_suffix(".json")
+            self._depth = int(json.loads(card.read_text())["depth"]) if card.exists() else RERANK_DEPTH
             self._loaded = newest
         return self._booster
+
+    def depth(self) -> int:
+        """How many top candidates the current model re-orders: as deep as its training logs reached."""
+        self.booster()
+        return self._depth
 
     def rerank(self, candidates: list[Candidate], lists: dict[str, Hits]) -> list[tuple[int, float]] | None:
         """Candidates ordered by model score (None when no model is trained yet)."""

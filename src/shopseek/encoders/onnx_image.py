@@ -1,0 +1,115 @@
+"""EfficientNet-Lite0 features on ONNX Runtime, in float32 or int8 (static QDQ quantisation).
+
+The ONNX files are exported from the shipped PyTorch weights on first use and cached; int8 is calibrated on
+the images of the bundled demo catalogue, so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+CALIBRATION_IMAGES = 128
+CALIBRATION_BATCH = 16
+Preprocess = Callable[[list[Image.Image]], torch.Tensor]
+
+
+def cache_folder() -> Path:
+    """Where exported models are kept: $SHOPSEEK_CACHE, else ~/.cache/shopseek."""
+    return Path(os.environ.get("SHOPSEEK_CACHE") or Path.home() / ".cache" / "shopseek")
+
+
+def calibration_images() -> list[Image.Image]:
+    """Product photos from the bundled demo catalogue, a spread across it."""
+    folder = Path(str(resources.files("shopseek").joinpath("demo/images")))
+    paths = sorted(folder.rglob("*.jpg"))
+    step = max(1, len(paths) // CALIBRATION_IMAGES)
+    return [Image.open(path).convert("RGB") for path in paths[::step][:CALIBRATION_IMAGES]]
+
+
+class _Features(torch.nn.Module):
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.model.extract_features(images)  # type: ignore[operator]
+
+
+def export(model: torch.nn.Module, sample: torch.Tensor, path: Path) -> None:
+    """Write the feature extractor as ONNX with a dynamic batch size."""
+    temporary = path.with_suffix(".tmp.onnx")
+    torch.onnx.export(
+        _Features(model).eval(),
+        (sample,),
+        str(temporary),
+        input_names=["images"],
+        output_names=["features"],
+        dynamic_axes={"images": {0: "batch"}, "features": {0: "batch"}},
+        dynamo=False,
+        opset_version=17,
+    )
+    temporary.replace(path)
+
+
+def quantise(source: Path, target: Path, preprocess: Preprocess) -> None:
+    """Static int8 quantisation (per-channel weights, QDQ) calibrated on the demo catalogue's images."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    images = calibration_images()
+
+    class Calibration(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.batches: Iterator[dict[str, np.ndarray]] = iter(
+                {"images": preprocess(images[start : start + CALIBRATION_BATCH]).numpy()}
+                for start in range(0, len(images), CALIBRATION_BATCH)
+            )
+
+        def get_next(self) -> dict[str, np.ndarray] | None:
+            return next(self.batches, None)
+
+    prepared = source.with_suffix(".pre.onnx")
+    quant_pre_process(str(source), str(prepared))
+    temporary = target.with_suffix(".tmp.onnx")
+    quantize_static(
+        str(prepared),
+        str(temporary),
+        Calibration(),
+        quant_format=QuantFormat.QDQ,
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        activation_type=QuantType.QUInt8,
+    )
+    prepared.unlink()
+    temporary.replace(target)
+
+
+def onnx_features(model: torch.nn.Module, preprocess: Preprocess, int8: bool) -> Callable[[torch.Tensor], np.ndarray]:
+    """A function from preprocessed images to EfficientNet feature maps, running on ONNX Runtime."""
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise ImportError("the ONNX image runtime needs the 'onnx' extra: pip install 'shopseek[onnx]'") from exc
+    digest = hashlib.sha1(b"".join(v.detach().numpy().tobytes()[:4096] for v in model.state_dict().values()))
+    folder = cache_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    plain = folder / f"efficientnet-lite0-{digest.hexdigest()[:12]}.onnx"
+    if not plain.exists():
+        export(model, preprocess(calibration_images()[:2]), plain)
+    path = plain
+    if int8:
+        path = plain.with_name(plain.stem + "-int8.onnx")
+        if not path.exists():
+            quantise(plain, path, preprocess)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = max(1, os.cpu_count() or 1)
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return lambda images: session.run(None, {"images": images.numpy()})[0]
