@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from shopseek.app import ShopSeek
+from shopseek.catalog.readers import read_catalog
+from shopseek.config import Settings
+from shopseek.encoders.base import ENCODERS
 from shopseek.index import vectors
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.language import tokenize
+from shopseek.search.engine import Query
 
 
 def unit_rows(count: int, dim: int, seed: int) -> np.ndarray:
@@ -111,16 +117,28 @@ def test_sq8_compression_keeps_recall_and_shrinks_the_file(
     full = VectorIndex(32)
     full.add(keys, data)
     full = full.rebuilt_for_size()
-    compressed = VectorIndex(32, compression="sq8")
+    compressed = VectorIndex(32)
     compressed.add(keys, data)
-    compressed = compressed.rebuilt_for_size()
+    compressed = compressed.rebuilt_for_size("sq8")
     assert compressed.stored_as == "sq8" and full.stored_as == "none"
     assert recall_against_brute_force(compressed, data, keys) >= 0.95
     full.save(tmp_path / "full.faiss")
     compressed.save(tmp_path / "sq8.faiss")
     assert (tmp_path / "sq8.faiss").stat().st_size < 0.5 * (tmp_path / "full.faiss").stat().st_size
-    reloaded = VectorIndex.load(tmp_path / "sq8.faiss", 32, compression="sq8")
-    assert reloaded.stored_as == "sq8" and reloaded.rebuilt_for_size() is reloaded
+    reloaded = VectorIndex.load(tmp_path / "sq8.faiss", 32)
+    assert reloaded.stored_as == "sq8" and reloaded.rebuilt_for_size("sq8") is reloaded
     assert recall_against_brute_force(reloaded, data, keys) >= 0.95
     reloaded.add(np.array([99_999]), data[:1])
     assert reloaded.search_one(data[0], 2)[0][1] > 0.99
+
+
+def test_index_setting_sq8_compresses_at_checkpoint_and_search_still_works(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": f"p{n}", "title": f"cotton shirt number {n} colour {n % 7}"}) for n in range(1_200)]
+    (tmp_path / "c.jsonl").write_text("\n".join(lines))
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"](), settings=Settings(vector_compression="sq8"))
+    shop.ingest(read_catalog(tmp_path / "c.jsonl"))
+    assert shop.indexes.text.stored_as == "sq8"
+    assert shop.search(Query("cotton shirt number 517", k=1)).hits[0].product.id == "p517"
+    shop.close()
+    reopened = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    assert reopened.indexes.text.stored_as == "sq8" and reopened.settings.vector_compression == "sq8"

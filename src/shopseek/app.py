@@ -85,8 +85,7 @@ class ShopSeek:
         joint_dim = self.encoder.cross_modal.joint_dim if self.encoder.cross_modal else 1
         dims = {"text": self.encoder.text_dim, "image": self.encoder.image_dim, "joint_text": joint_dim}
         dims["joint_image"] = joint_dim
-        compression = self.settings.vector_compression
-        spaces = {name: VectorIndex.load(snapshot / VECTOR_FILES[name], dims[name], compression) for name in dims}
+        spaces = {name: VectorIndex.load(snapshot / VECTOR_FILES[name], dims[name]) for name in dims}
         return Indexes(lexical=LexicalIndex.load(snapshot, tokenize), **spaces)
 
     def count(self) -> int:
@@ -234,7 +233,7 @@ class ShopSeek:
         snapshot = self.folder / "snapshots" / f"{sequence:012d}-{time.time_ns()}"
         snapshot.mkdir(parents=True)
         for name, filename in VECTOR_FILES.items():
-            rebuilt = getattr(self.indexes, name).rebuilt_for_size()
+            rebuilt = getattr(self.indexes, name).rebuilt_for_size(self.settings.vector_compression)
             setattr(self.indexes, name, rebuilt)
             rebuilt.save(snapshot / filename)
         self.indexes.lexical.commit()
@@ -266,9 +265,8 @@ class ShopSeek:
         if version == self.settings.joint_version:
             return
         with self._lock.gen_wlock():
-            dim, compression = (cross_modal.joint_dim if cross_modal else 1), self.settings.vector_compression
-            self.indexes.joint_text = VectorIndex(dim, compression=compression)
-            self.indexes.joint_image = VectorIndex(dim, compression=compression)
+            self.indexes.joint_text = VectorIndex(cross_modal.joint_dim if cross_modal else 1)
+            self.indexes.joint_image = VectorIndex(cross_modal.joint_dim if cross_modal else 1)
             if cross_modal:
                 for base, joint, project in (
                     (self.indexes.text, self.indexes.joint_text, cross_modal.text),

@@ -31,9 +31,9 @@ class IndexShard:
         for name, filename in VECTOR_FILES.items():
             keys, vectors = VectorIndex.load(Path(snapshot) / filename, dims[name]).export()
             mine = keys % shards == shard
-            part = VectorIndex(dims[name], compression=compression)
+            part = VectorIndex(dims[name])
             part.add(keys[mine], vectors[mine])
-            self.vectors[name] = part.rebuilt_for_size()
+            self.vectors[name] = part.rebuilt_for_size(compression)
         self.lexical = LexicalIndex.load(Path(snapshot), tokenize)
         self.lexical.delete([key for key in self.lexical.held_keys() if key % shards != shard])
         self.lexical.commit()

@@ -28,12 +28,9 @@ class IndexMismatch(ValueError):
 class VectorIndex:
     """Unit vectors keyed by product key; cosine similarity by inner product."""
 
-    def __init__(
-        self, dim: int, index: faiss.Index | None = None, nprobe: int = 48, compression: Compression = "none"
-    ) -> None:
+    def __init__(self, dim: int, index: faiss.Index | None = None, nprobe: int = 48) -> None:
         self.dim = dim
         self.nprobe = nprobe
-        self.compression = compression
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 
     @property
@@ -109,14 +106,14 @@ class VectorIndex:
             return faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
         return faiss.SearchParameters(sel=selector) if selector is not None else None
 
-    def rebuilt_for_size(self) -> VectorIndex:
-        """This index re-laid out to suit its current size (exact or IVF) and its compression setting.
+    def rebuilt_for_size(self, compression: Compression = "none") -> VectorIndex:
+        """This index re-laid out to suit its current size (exact or IVF) and a compression setting.
 
         8-bit codes are trained on the vectors present; vectors added later share the trained ranges.
         """
         count = self.count()
         wants_ivf = count > EXACT_LIMIT
-        wants_codes = self.compression == "sq8" and count >= MIN_TRAINING
+        wants_codes = compression == "sq8" and count >= MIN_TRAINING
         if wants_ivf == (self.kind == "ivf") and (self.stored_as == "sq8") == wants_codes:
             return self
         keys, vectors = self.export()
@@ -137,7 +134,7 @@ class VectorIndex:
             index = faiss.IndexIDMap2(flat)
         else:
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-        fresh = VectorIndex(self.dim, index, self.nprobe, self.compression)
+        fresh = VectorIndex(self.dim, index, self.nprobe)
         fresh.add(keys, vectors)
         return fresh
 
@@ -164,10 +161,10 @@ class VectorIndex:
         temporary.replace(path)
 
     @classmethod
-    def load(cls, path: Path, dim: int, compression: Compression = "none") -> VectorIndex:
+    def load(cls, path: Path, dim: int) -> VectorIndex:
         """Read an index written by `save`, or an empty one when the file is missing."""
         if not path.exists():
-            return cls(dim, compression=compression)
+            return cls(dim)
         index = faiss.read_index(str(path))
         if index.d != dim:
             raise IndexMismatch(
@@ -177,4 +174,4 @@ class VectorIndex:
         inner = faiss.downcast_index(index)
         if isinstance(inner, faiss.IndexIVF):
             inner.set_direct_map_type(faiss.DirectMap.Hashtable)
-        return cls(dim, index, compression=compression)
+        return cls(dim, index)
