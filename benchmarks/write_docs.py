@@ -81,7 +81,9 @@ def http_section(data: dict) -> list[str]:
     ]
     load_run = data["load"]
     lines += [
-        f"Load: {load_run['users']} locust users for {load_run['seconds']} s on loopback.",
+        f"Load: {load_run['users']} locust users for {load_run['seconds']} s on loopback; word searches repeat the "
+        "one-client queries, so after their first run they are answered by the result cache (as popular queries "
+        "are in a shop); photo searches are never cached.",
         "",
         "| request | requests | failures | req/s | p50 | p95 |",
         "|---|---|---|---|---|---|",
