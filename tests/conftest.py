@@ -116,6 +116,22 @@ def fake_shop(tmp_path: Path, tiny_catalog: Path) -> Iterator[ShopSeek]:
     shop.close()
 
 
+@pytest.fixture
+def tshirt_shop(tmp_path: Path) -> ShopSeek:
+    """Twenty t-shirts, five in each of red, blue, green and black, worded alike otherwise (fake encoder)."""
+    from shopseek.catalog.readers import read_catalog
+
+    lines = [
+        json.dumps({"id": f"{colour}-{n}", "title": f"{colour} cotton t-shirt model {n}", "category": "tshirts"})
+        for n in range(5)
+        for colour in COLOURS
+    ]
+    (tmp_path / "tshirts.jsonl").write_text("\n".join(lines))
+    shop = ShopSeek(tmp_path / "tshirt-index", encoder=ENCODERS["fake"]())
+    shop.ingest(read_catalog(tmp_path / "tshirts.jsonl"))
+    return shop
+
+
 def needs_shared_data() -> pytest.MarkDecorator:
     """Skip when ../shared/data is not beside the project."""
     return pytest.mark.skipif(not SHARED_DATA.exists(), reason="needs ../shared/data")

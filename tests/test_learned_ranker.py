@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
 import pytest
 
 from shopseek.app import ShopSeek
-from shopseek.catalog.readers import read_catalog
-from shopseek.encoders.base import ENCODERS
 from shopseek.feedback.events import Event
 from shopseek.learn.ranker import train_ranker
 from shopseek.search.engine import Query
-
-COLOURS = ["red", "blue", "green", "black"]
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> ShopSeek:
-    """Twenty t-shirts in four colours, otherwise worded alike."""
-    lines = [
-        json.dumps({"id": f"{colour}-{n}", "title": f"{colour} cotton t-shirt model {n}"})
-        for n in range(5)
-        for colour in COLOURS
-    ]
-    (tmp_path / "c.jsonl").write_text("\n".join(lines))
-    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
-    shop.ingest(read_catalog(tmp_path / "c.jsonl"))
-    return shop
 
 
 def log_green_lovers(shop: ShopSeek, searches: int) -> None:
@@ -52,7 +32,8 @@ def green_share(shop: ShopSeek, learned: bool) -> float:
     return sum(hit.product.id.startswith("green") for hit in hits) / len(hits)
 
 
-def test_ranker_learns_from_clicks_and_is_picked_up_without_restart(shop: ShopSeek) -> None:
+def test_ranker_learns_from_clicks_and_is_picked_up_without_restart(tshirt_shop: ShopSeek) -> None:
+    shop = tshirt_shop
     log_green_lovers(shop, searches=120)
     before = green_share(shop, learned=True)
     path, summary = train_ranker(shop)
@@ -61,6 +42,6 @@ def test_ranker_learns_from_clicks_and_is_picked_up_without_restart(shop: ShopSe
     assert green_share(shop, learned=False) == before
 
 
-def test_training_without_logs_explains_itself(shop: ShopSeek) -> None:
+def test_training_without_logs_explains_itself(tshirt_shop: ShopSeek) -> None:
     with pytest.raises(ValueError, match="nothing to learn"):
-        train_ranker(shop)
+        train_ranker(tshirt_shop)

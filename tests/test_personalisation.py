@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import pytest
-
 from shopseek.app import ShopSeek
-from shopseek.catalog.readers import read_catalog
-from shopseek.encoders.base import ENCODERS
 from shopseek.feedback.events import Event
 from shopseek.feedback.profiles import build_profile
 from shopseek.search.engine import Query
-
-COLOURS = ["red", "blue", "green", "black"]
-
-
-@pytest.fixture
-def tshirt_shop(tmp_path: Path) -> ShopSeek:
-    """Twenty t-shirts in four colours with the same words otherwise."""
-    lines = [
-        json.dumps({"id": f"{colour}-{n}", "title": f"{colour} cotton t-shirt model {n}", "category": "tshirts"})
-        for n in range(5)
-        for colour in COLOURS
-    ]
-    (tmp_path / "c.jsonl").write_text("\n".join(lines))
-    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
-    shop.ingest(read_catalog(tmp_path / "c.jsonl"))
-    return shop
 
 
 def red_share(shop: ShopSeek, user: str | None) -> float:

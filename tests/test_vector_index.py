@@ -33,6 +33,13 @@ def clustered_rows(count: int, dim: int, seed: int) -> np.ndarray:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
+def laid_out(data: np.ndarray, keys: np.ndarray, compression: vectors.Compression = "none") -> VectorIndex:
+    """An index of the rows, re-laid out for its size (exact or IVF) and compression."""
+    index = VectorIndex(data.shape[1])
+    index.add(keys, data)
+    return index.rebuilt_for_size(compression)
+
+
 def recall_against_brute_force(index: VectorIndex, data: np.ndarray, keys: np.ndarray, k: int = 10) -> float:
     queries = data[::100] + 0.05 * unit_rows(len(data[::100]), data.shape[1], seed=99)
     truth = np.argsort(-(queries @ data.T), axis=1)[:, :k]
@@ -46,11 +53,8 @@ def test_faiss_recall_against_brute_force_before_and_after_reload(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_limit: int
 ) -> None:
     monkeypatch.setattr(vectors, "EXACT_LIMIT", exact_limit)
-    data = clustered_rows(5_000, 32, seed=1)
-    keys = np.arange(10, 5_010, dtype=np.int64)
-    index = VectorIndex(32)
-    index.add(keys, data)
-    index = index.rebuilt_for_size()
+    data, keys = clustered_rows(5_000, 32, seed=1), np.arange(10, 5_010, dtype=np.int64)
+    index = laid_out(data, keys)
     assert index.kind == ("ivf" if exact_limit < 5_000 else "exact")
     assert recall_against_brute_force(index, data, keys) >= 0.95
     index.save(tmp_path / "v.faiss")
@@ -112,14 +116,8 @@ def test_sq8_compression_keeps_recall_and_shrinks_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_limit: int
 ) -> None:
     monkeypatch.setattr(vectors, "EXACT_LIMIT", exact_limit)
-    data = clustered_rows(5_000, 32, seed=1)
-    keys = np.arange(10, 5_010, dtype=np.int64)
-    full = VectorIndex(32)
-    full.add(keys, data)
-    full = full.rebuilt_for_size()
-    compressed = VectorIndex(32)
-    compressed.add(keys, data)
-    compressed = compressed.rebuilt_for_size("sq8")
+    data, keys = clustered_rows(5_000, 32, seed=1), np.arange(10, 5_010, dtype=np.int64)
+    full, compressed = laid_out(data, keys), laid_out(data, keys, "sq8")
     assert compressed.stored_as == "sq8" and full.stored_as == "none"
     assert recall_against_brute_force(compressed, data, keys) >= 0.95
     full.save(tmp_path / "full.faiss")
