@@ -12,7 +12,7 @@ from shopseek.search.engine import Query
 def test_repeated_query_is_cached_until_a_write(fake_shop: ShopSeek, monkeypatch: pytest.MonkeyPatch) -> None:
     computed = []
     original = fake_shop.engine._search
-    monkeypatch.setattr(fake_shop.engine, "_search", lambda q, t: computed.append(q.text) or original(q, t))
+    monkeypatch.setattr(fake_shop.engine, "_search", lambda q, t, m: computed.append(q.text) or original(q, t, m))
     query = Query("velvet scarf", k=5)
     first = fake_shop.search(query)
     second = fake_shop.search(query)
@@ -32,4 +32,4 @@ def test_other_pages_filters_and_personal_queries_are_not_mixed_up(fake_shop: Sh
     first = fake_shop.search(Query("shirt", k=2))
     second = fake_shop.search(Query("shirt", k=2, offset=2))
     assert [h.product.id for h in first.hits] != [h.product.id for h in second.hits]
-    assert fake_shop.engine._cache_key(Query("shirt", profile=fake_shop.profile("nobody"))) is None
+    assert fake_shop.engine._cache_key(Query("shirt", profile=fake_shop.profile("nobody")), None) is None

@@ -20,7 +20,7 @@ from shopseek.index.base import Hits
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.search.fuse import FUSERS
-from shopseek.search.rank import Behaviour, Candidate, LearnedRanker
+from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
 from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
@@ -257,43 +257,42 @@ class SearchEngine:
     def search(self, query: Query) -> SearchResult:
         """One page of hits, from the result cache when the catalogue (and behaviour) did not change since."""
         started = time.perf_counter()
-        key = self._cache_key(query)
+        reranks = self.ranker is not None and query.learned_ranking and query.sort == "relevance"
+        model = self.ranker.current() if reranks and self.ranker is not None else None
+        key = self._cache_key(query, model)
         if key is not None:
             with self._results_lock:
                 cached = self._results.get(key)
             if cached is not None:
                 return replace(cached, took_ms=round((time.perf_counter() - started) * 1000, 2))
-        result = self._search(query, started)
+        result = self._search(query, started, model)
         if key is not None:
             with self._results_lock:
                 self._results[key] = result
         return result
 
-    def _cache_key(self, query: Query) -> tuple | None:
+    def _cache_key(self, query: Query, model: RankerModel | None) -> tuple | None:
         """What a word query's result depends on, including the catalogue's journal position; None when uncacheable.
 
-        Photo and personal queries are not cached. With the learned ranker on, the ranker file and the event log's
+        Photo and personal queries are not cached. When a ranker model applies, its file and the event log's
         position are part of the key too, as its features come from logged behaviour.
         """
         if query.image is not None or query.profile is not None:
             return None
         behaviour: tuple = ()
-        if self.ranker is not None and query.learned_ranking and query.sort == "relevance":
-            newest = self.ranker.newest()
-            if newest is not None:
-                behaviour = (newest.name, self.behaviour.head() if self.behaviour else 0)
+        if model is not None:
+            behaviour = (model.path.name, self.behaviour.head() if self.behaviour else 0)
         weights = tuple(sorted((query.weights or {}).items()))
         signals = tuple(sorted(query.signals)) if query.signals is not None else None
         shape = (query.text, query.k, query.offset, query.filters, signals, query.sort, query.learned_ranking, weights)
         return (*shape, self.store.journal_head(), behaviour)
 
-    def _search(self, query: Query, started: float) -> SearchResult:
-        """Recall, fuse, re-rank, filter and return one page of hits."""
+    def _search(self, query: Query, started: float, model: RankerModel | None) -> SearchResult:
+        """Recall, fuse, re-rank with the given ranker model (if any), filter and return one page of hits."""
         lists, fused = self.candidates(query)
-        if self.ranker is not None and query.learned_ranking and query.sort == "relevance":
-            reranked = self.ranker.rerank(self.describe(query.text, fused[: self.ranker.depth()]), lists)
-            if reranked is not None:
-                fused = reranked + fused[len(reranked) :]
+        if model is not None:
+            reranked = model.rerank(self.describe(query.text, fused[: model.depth]), lists)
+            fused = reranked + fused[len(reranked) :]
         if query.sort != "relevance":
             fused = self._sorted_by_price(fused[:SORT_POOL], descending=query.sort == "price_desc")
         page = fused[query.offset : query.offset + query.k]

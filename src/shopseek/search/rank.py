@@ -6,7 +6,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -83,43 +83,39 @@ def feature_rows(candidates: list[Candidate], lists: dict[str, Hits]) -> np.ndar
     return np.asarray(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))
 
 
+@dataclass(frozen=True)
+class RankerModel:
+    """One trained ranker: its file, its LightGBM booster and how many top candidates it re-orders."""
+
+    path: Path
+    booster: Any
+    depth: int
+
+    def rerank(self, candidates: list[Candidate], lists: dict[str, Hits]) -> list[tuple[int, float]]:
+        """Candidates ordered by model score."""
+        if not candidates:
+            return []
+        predicted = self.booster.predict(feature_rows(candidates, lists))
+        order = np.argsort(-predicted, kind="stable")
+        return [(candidates[i].key, float(predicted[i])) for i in order]
+
+
 class LearnedRanker:
-    """A LightGBM booster read from the newest model file of a folder, reloaded when a newer one appears."""
+    """The newest model file of a folder, reloaded when a newer one appears."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._loaded: Path | None = None
-        self._booster: object | None = None
-        self._depth = RERANK_DEPTH
+        self._model: RankerModel | None = None
 
-    def newest(self) -> Path | None:
-        """The newest model file, or None."""
+    def current(self) -> RankerModel | None:
+        """The current model (None before any is trained); one directory listing per call."""
         files = sorted(self.folder.glob("ranker-*.txt")) if self.folder.exists() else []
-        return files[-1] if files else None
-
-    def booster(self) -> object | None:
-        """The current booster, reloading when a newer model file exists."""
-        newest = self.newest()
-        if newest is not None and newest != self._loaded:
+        if files and (self._model is None or self._model.path != files[-1]):
             import lightgbm
 
-            self._booster = lightgbm.Booster(model_file=str(newest))
+            newest = files[-1]
             card = newest.with_suffix(".json")
-            self._depth = int(json.loads(card.read_text())["depth"]) if card.exists() else RERANK_DEPTH
-            self._loaded = newest
-        return self._booster
-
-    def depth(self) -> int:
-        """How many top candidates the current model re-orders: as deep as its training logs reached."""
-        self.booster()
-        return self._depth
-
-    def rerank(self, candidates: list[Candidate], lists: dict[str, Hits]) -> list[tuple[int, float]] | None:
-        """Candidates ordered by model score (None when no model is trained yet)."""
-        booster = self.booster()
-        if booster is None or not candidates:
-            return None
-        features = feature_rows(candidates, lists)
-        predicted = booster.predict(features)  # type: ignore[attr-defined]
-        order = np.argsort(-predicted, kind="stable")
-        return [(candidates[i].key, float(predicted[i])) for i in order]
+            # As deep as its training logs reached; older models without a card re-order the first page.
+            depth = int(json.loads(card.read_text())["depth"]) if card.exists() else RERANK_DEPTH
+            self._model = RankerModel(newest, lightgbm.Booster(model_file=str(newest)), depth)
+        return self._model
