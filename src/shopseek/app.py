@@ -81,10 +81,18 @@ class ShopSeek:
         if self._owns_indexes:
             self._refresh_joint_space()
 
-    def _load_indexes(self, snapshot: Path) -> Indexes:
+    def vector_dims(self) -> dict[str, int]:
+        """The dimension of each vector space, as this index's encoder makes them."""
         joint_dim = self.encoder.cross_modal.joint_dim if self.encoder.cross_modal else 1
-        dims = {"text": self.encoder.text_dim, "image": self.encoder.image_dim, "joint_text": joint_dim}
-        dims["joint_image"] = joint_dim
+        return {
+            "text": self.encoder.text_dim,
+            "image": self.encoder.image_dim,
+            "joint_text": joint_dim,
+            "joint_image": joint_dim,
+        }
+
+    def _load_indexes(self, snapshot: Path) -> Indexes:
+        dims = self.vector_dims()
         spaces = {name: VectorIndex.load(snapshot / VECTOR_FILES[name], dims[name]) for name in dims}
         return Indexes(lexical=LexicalIndex.load(snapshot, tokenize), **spaces)
 
@@ -265,8 +273,9 @@ class ShopSeek:
         if version == self.settings.joint_version:
             return
         with self._lock.gen_wlock():
-            self.indexes.joint_text = VectorIndex(cross_modal.joint_dim if cross_modal else 1)
-            self.indexes.joint_image = VectorIndex(cross_modal.joint_dim if cross_modal else 1)
+            dims = self.vector_dims()
+            self.indexes.joint_text = VectorIndex(dims["joint_text"])
+            self.indexes.joint_image = VectorIndex(dims["joint_image"])
             if cross_modal:
                 for base, joint, project in (
                     (self.indexes.text, self.indexes.joint_text, cross_modal.text),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import heapq
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,11 +78,17 @@ def merge(parts: list[Hits], k: int) -> Hits:
     return heapq.nlargest(k, (hit for part in parts for hit in part), key=lambda hit: hit[1])
 
 
+def by_shard(keys: Sequence[int] | np.ndarray, shards: int) -> list[tuple[int, np.ndarray]]:
+    """Each shard that owns some of the keys (key mod shards), with the positions of its keys."""
+    owners = np.asarray(keys, dtype=np.int64) % shards
+    return [(number, np.flatnonzero(owners == number)) for number in np.unique(owners).tolist()]
+
+
 class ShardedSpace:
     """A vector space whose entries live in shard actors; searched by fan-out and merge."""
 
-    def __init__(self, name: str, dim: int, shards: list[Any]) -> None:
-        self.name, self.dim, self.shards = name, dim, shards
+    def __init__(self, name: str, shards: list[Any]) -> None:
+        self.name, self.shards = name, shards
         self._ray = _ray()
 
     def search_one(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits:
@@ -99,17 +106,13 @@ class ShardedSpace:
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Send each key's vector to its shard."""
-        keys = np.asarray(keys, dtype=np.int64)
-        calls = []
-        for number, shard in enumerate(self.shards):
-            mine = keys % len(self.shards) == number
-            if mine.any():
-                calls.append(shard.add.remote(self.name, keys[mine], np.asarray(vectors)[mine]))
-        self._ray.get(calls)
+        keys, vectors = np.asarray(keys, dtype=np.int64), np.asarray(vectors)
+        owned = by_shard(keys, len(self.shards))
+        self._ray.get([self.shards[number].add.remote(self.name, keys[rows], vectors[rows]) for number, rows in owned])
 
     def delete(self, keys: list[int]) -> None:
         """Remove keys from their shards."""
-        _route_delete(self._ray, self.shards, self.name, keys)
+        _delete(self._ray, self.shards, self.name, keys)
 
     def count(self) -> int:
         """Entries over all shards."""
@@ -129,16 +132,17 @@ class ShardedLexical:
 
     def add(self, keys: list[int], texts: list[str]) -> None:
         """Send each product's text to its shard."""
-        calls = []
-        for number, shard in enumerate(self.shards):
-            mine = [(key, text) for key, text in zip(keys, texts, strict=True) if key % len(self.shards) == number]
-            if mine:
-                calls.append(shard.add_texts.remote([key for key, _ in mine], [text for _, text in mine]))
-        self._ray.get(calls)
+        owned = by_shard(keys, len(self.shards))
+        self._ray.get(
+            [
+                self.shards[number].add_texts.remote([keys[i] for i in rows], [texts[i] for i in rows])
+                for number, rows in owned
+            ]
+        )
 
     def delete(self, keys: list[int]) -> None:
         """Remove products from their shards."""
-        _route_delete(self._ray, self.shards, "lexical", keys)
+        _delete(self._ray, self.shards, "lexical", keys)
 
     def commit(self) -> None:
         """Shards commit on every write; nothing is pending here."""
@@ -148,20 +152,21 @@ class ShardedLexical:
         return sum(self._ray.get([shard.count.remote("lexical") for shard in self.shards]))
 
 
-def _route_delete(ray: Any, shards: list[Any], name: str, keys: list[int]) -> None:
-    calls = []
-    for number, shard in enumerate(shards):
-        mine = [int(key) for key in keys if key % len(shards) == number]
-        if mine:
-            calls.append(shard.delete.remote(name, mine))
-    ray.get(calls)
+def _delete(ray: Any, shards: list[Any], name: str, keys: list[int]) -> None:
+    """Remove keys from one index (`lexical` or a vector space) on the shards that own them."""
+    ray.get(
+        [
+            shards[number].delete.remote(name, [int(keys[i]) for i in rows])
+            for number, rows in by_shard(keys, len(shards))
+        ]
+    )
 
 
 class SearchFront:
     """A Ray Serve replica: ShopSeek over the shared store with sharded indexes, serving the HTTP API."""
 
-    def __init__(self, folder: str, shards: list[Any], dims: dict[str, int]) -> None:
-        spaces = {name: ShardedSpace(name, dims[name], shards) for name in VECTOR_FILES}
+    def __init__(self, folder: str, shards: list[Any]) -> None:
+        spaces = {name: ShardedSpace(name, shards) for name in VECTOR_FILES}
         indexes = Indexes(lexical=ShardedLexical(shards), **spaces)  # type: ignore[arg-type]
         self.shop = ShopSeek(Path(folder), indexes=indexes)
 
@@ -184,9 +189,7 @@ def serve_on_ray(
     shop = ShopSeek(folder)
     shop.save()
     snapshot, _ = shop.current_snapshot()
-    joint_dim = shop.encoder.cross_modal.joint_dim if shop.encoder.cross_modal else 1
-    dims = {"text": shop.encoder.text_dim, "image": shop.encoder.image_dim, "joint_text": joint_dim}
-    dims["joint_image"] = joint_dim
+    dims = shop.vector_dims()
     compression = shop.settings.vector_compression
     shop.close()
     connect(address, workers=shards + replicas)
@@ -197,5 +200,5 @@ def serve_on_ray(
     key = os.environ.get("SHOPSEEK_API_KEY")
     options = {"num_cpus": 0.5, "runtime_env": {"env_vars": {"SHOPSEEK_API_KEY": key} if key else {}}}
     front: Any = serve.deployment(serve.ingress()(SearchFront), num_replicas=replicas, ray_actor_options=options)
-    serve.run(front.bind(str(folder.resolve()), handles, dims), name="shopseek", route_prefix="/", blocking=blocking)
+    serve.run(front.bind(str(folder.resolve()), handles), name="shopseek", route_prefix="/", blocking=blocking)
     return f"http://{host}:{port}"
