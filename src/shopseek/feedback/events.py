@@ -36,6 +36,10 @@ CREATE INDEX IF NOT EXISTS searches_at ON searches(at);
 """
 
 
+ENGAGEMENT = {"click": 1, "cart": 2, "purchase": 3, "like": 3}  # how much each event says a shopper wanted a product
+ENGAGEMENT_SQL = "SUM(CASE type " + " ".join(f"WHEN '{t}' THEN {w}" for t, w in ENGAGEMENT.items()) + " ELSE 0 END)"
+
+
 class Event(BaseModel):
     """One thing a shopper did with a product."""
 
@@ -122,8 +126,7 @@ class EventLog:
         marks = ",".join("?" * len(product_ids))
         with self._lock:
             rows = self._db.execute(
-                "SELECT product_id, SUM(CASE type WHEN 'click' THEN 1 WHEN 'cart' THEN 2 WHEN 'purchase' THEN 3"
-                f" WHEN 'like' THEN 3 ELSE 0 END) FROM events WHERE product_id IN ({marks}) AND at < ?"
+                f"SELECT product_id, {ENGAGEMENT_SQL} FROM events WHERE product_id IN ({marks}) AND at < ?"
                 " GROUP BY product_id",
                 [*product_ids, before if before is not None else float("inf")],
             ).fetchall()
@@ -138,8 +141,7 @@ class EventLog:
         marks = ",".join("?" * len(product_ids))
         with self._lock:
             rows = self._db.execute(
-                "SELECT product_id, SUM(CASE type WHEN 'click' THEN 1 WHEN 'cart' THEN 2 WHEN 'purchase' THEN 3"
-                " WHEN 'like' THEN 3 ELSE 0 END), SUM(type = 'impression') FROM events"
+                f"SELECT product_id, {ENGAGEMENT_SQL}, SUM(type = 'impression') FROM events"
                 f" WHERE product_id IN ({marks}) AND query = ? AND at < ? GROUP BY product_id",
                 [*product_ids, query, before if before is not None else float("inf")],
             ).fetchall()

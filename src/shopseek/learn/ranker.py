@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from shopseek.app import ShopSeek
+from shopseek.feedback.events import ENGAGEMENT
 from shopseek.search.engine import Query
 from shopseek.search.rank import FEATURES, RERANK_DEPTH, feature_rows
 
-GAINS = {"click": 1, "cart": 2, "purchase": 3, "like": 3}
 CANDIDATE_POOL = 100  # how deep the fused list is searched for the products a logged search showed
 
 
@@ -42,9 +42,9 @@ def logged_sessions(shop: ShopSeek) -> list[LoggedSession]:
                 open_session[key] = current
                 sessions.append(current)
             current.positions[event.product_id] = int(event.value or len(current.positions) + 1)
-        elif key in open_session and event.type in GAINS:
+        elif key in open_session and event.type in ENGAGEMENT:
             gains = open_session[key].gains
-            gains[event.product_id] = max(gains[event.product_id], GAINS[event.type])
+            gains[event.product_id] = max(gains[event.product_id], ENGAGEMENT[event.type])
     return [s for s in sessions if s.query and s.positions]
 
 
