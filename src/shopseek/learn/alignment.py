@@ -88,29 +88,32 @@ def prepare(data: Path, cache: Path, encoder: Encoder, split: str, progress: Pro
         lambda: query_vectors(encoder, unique, tick(f"{split} queries", len(unique))),
     )
     queries = vectors[[position[t] for t in texts]].reshape(len(products), QUERIES_PER_PRODUCT, -1)
-    key_ids: dict[tuple[str, str, str], int] = {}
-    keys = np.array([key_ids.setdefault(attribute_key(p), len(key_ids)) for p in products])
-    kind_ids: dict[str, int] = {}
-    colour_ids: dict[str, int] = {}
-    kinds = np.array([kind_ids.setdefault(p.article_type, len(kind_ids)) for p in products])
-    colours = np.array([colour_ids.setdefault(p.colour, len(colour_ids)) for p in products])
-    return SplitData(products, images, titles, queries, keys, kinds, colours)
+    return SplitData(products, images, titles, queries, *attribute_ids(products))
 
 
 def combine(*parts: SplitData) -> SplitData:
     """Several splits as one training set, with attribute ids renumbered across them."""
     products = [p for part in parts for p in part.products]
-    key_ids: dict[tuple[str, str, str], int] = {}
-    kind_ids: dict[str, int] = {}
-    colour_ids: dict[str, int] = {}
     return SplitData(
         products,
         np.concatenate([part.images for part in parts]),
         np.concatenate([part.titles for part in parts]),
         np.concatenate([part.queries for part in parts]),
-        np.array([key_ids.setdefault(attribute_key(p), len(key_ids)) for p in products]),
-        np.array([kind_ids.setdefault(p.article_type, len(kind_ids)) for p in products]),
-        np.array([colour_ids.setdefault(p.colour, len(colour_ids)) for p in products]),
+        *attribute_ids(products),
+    )
+
+
+def attribute_ids(products: list[FashionProduct]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per product, ids (in order of first appearance) of its type+colour+gender, its type and its colour."""
+
+    def ids(values: list[object]) -> np.ndarray:
+        numbering: dict[object, int] = {}
+        return np.array([numbering.setdefault(value, len(numbering)) for value in values])
+
+    return (
+        ids([attribute_key(p) for p in products]),
+        ids([p.article_type for p in products]),
+        ids([p.colour for p in products]),
     )
 
 
