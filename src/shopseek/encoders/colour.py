@@ -17,8 +17,9 @@ MIN_FOREGROUND = 0.05
 
 def colour_histogram(image: Image.Image) -> np.ndarray:
     """Unit-length square-rooted HSV histogram of the non-white pixels (all pixels when nearly all are white)."""
-    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8).reshape(-1, 3)
-    hsv = np.asarray(image.convert("RGB").convert("HSV"), dtype=np.float32).reshape(-1, 3) / 255.0
+    image = image.convert("RGB")
+    rgb = np.asarray(image, dtype=np.uint8).reshape(-1, 3)
+    hsv = np.asarray(image.convert("HSV"), dtype=np.float32).reshape(-1, 3) / 255.0
     foreground = rgb.min(axis=1) < BACKGROUND_MIN
     if foreground.mean() >= MIN_FOREGROUND:
         hsv = hsv[foreground]

@@ -59,12 +59,10 @@ def export(model: torch.nn.Module, sample: torch.Tensor, path: Path) -> None:
     temporary.replace(path)
 
 
-def quantise(source: Path, target: Path, preprocess: Preprocess) -> None:
-    """Static int8 quantisation (per-channel weights, QDQ) calibrated on the demo catalogue's images."""
+def quantise(source: Path, target: Path, preprocess: Preprocess, images: list[Image.Image]) -> None:
+    """Static int8 quantisation (per-channel weights, QDQ) calibrated on the given images."""
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
-
-    images = calibration_images()
 
     class Calibration(CalibrationDataReader):
         def __init__(self) -> None:
@@ -102,13 +100,13 @@ def onnx_features(model: torch.nn.Module, preprocess: Preprocess, int8: bool) ->
     folder = cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
     plain = folder / f"efficientnet-lite0-{digest.hexdigest()[:12]}.onnx"
-    if not plain.exists():
-        export(model, preprocess(calibration_images()[:2]), plain)
-    path = plain
-    if int8:
-        path = plain.with_name(plain.stem + "-int8.onnx")
-        if not path.exists():
-            quantise(plain, path, preprocess)
+    path = plain.with_name(plain.stem + "-int8.onnx") if int8 else plain
+    if not path.exists():
+        images = calibration_images()
+        if not plain.exists():
+            export(model, preprocess(images[:2]), plain)
+        if int8:
+            quantise(plain, path, preprocess, images)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = max(1, int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
