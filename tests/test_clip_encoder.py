@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,17 +16,21 @@ TEXT = {"hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2, "in
 VISION = {**TEXT, "image_size": 32, "patch_size": 8}
 
 
+def save_tiny(folder: Path, processor: Any, config_class: Any, model_class: Any, vocab_size: int) -> Path:
+    """Save a processor and a randomly initialised tiny model of the given CLIP family into `folder`."""
+    processor.save_pretrained(folder)
+    config = config_class(text_config={**TEXT, "vocab_size": vocab_size}, vision_config=VISION, projection_dim=16)
+    model_class(config).save_pretrained(folder)
+    return folder
+
+
 def write_chinese_clip(folder: Path) -> Path:
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "红", "色", "衬", "衫", "red", "shirt", "蓝"]
     (folder / "vocab.txt").write_text("\n".join(vocab))
     tokenizer = transformers.BertTokenizer(str(folder / "vocab.txt"))
     images = transformers.ChineseCLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
-    transformers.ChineseCLIPProcessor(image_processor=images, tokenizer=tokenizer).save_pretrained(folder)
-    config = transformers.ChineseCLIPConfig(
-        text_config={**TEXT, "vocab_size": len(vocab)}, vision_config=VISION, projection_dim=16
-    )
-    transformers.ChineseCLIPModel(config).save_pretrained(folder)
-    return folder
+    processor = transformers.ChineseCLIPProcessor(image_processor=images, tokenizer=tokenizer)
+    return save_tiny(folder, processor, transformers.ChineseCLIPConfig, transformers.ChineseCLIPModel, len(vocab))
 
 
 def write_clip(folder: Path) -> Path:
@@ -58,12 +63,8 @@ def write_clip(folder: Path) -> Path:
     (folder / "merges.txt").write_text("#version: 0.2\nl o\nlo w</w>\ne r</w>\n")
     tokenizer = transformers.CLIPTokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"))
     images = transformers.CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
-    transformers.CLIPProcessor(image_processor=images, tokenizer=tokenizer).save_pretrained(folder)
-    config = transformers.CLIPConfig(
-        text_config={**TEXT, "vocab_size": len(vocab)}, vision_config=VISION, projection_dim=16
-    )
-    transformers.CLIPModel(config).save_pretrained(folder)
-    return folder
+    processor = transformers.CLIPProcessor(image_processor=images, tokenizer=tokenizer)
+    return save_tiny(folder, processor, transformers.CLIPConfig, transformers.CLIPModel, len(vocab))
 
 
 @pytest.mark.parametrize("writer", [write_chinese_clip, write_clip])

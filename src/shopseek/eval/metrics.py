@@ -32,21 +32,22 @@ def evaluate(qrels: Qrels, run: Run, measures: Iterable[str] = DEFAULT_MEASURES)
     return {name: (total / counts if counts else 0.0) for name, total in scores.items()}
 
 
+def _rows(path: Path, columns: int) -> list[list[str]]:
+    """The whitespace-split lines of a TREC file that have the expected number of columns (others are skipped)."""
+    return [parts for line in path.read_text().splitlines() if len(parts := line.split()) == columns]
+
+
 def read_trec_run(path: Path) -> dict[str, dict[str, float]]:
     """A TREC run file as {qid: {doc: score}}."""
     run: dict[str, dict[str, float]] = {}
-    for line in path.read_text().splitlines():
-        parts = line.split()
-        if len(parts) == 6:
-            run.setdefault(parts[0], {})[parts[2]] = float(parts[4])
+    for qid, _, doc, _, score, _ in _rows(path, 6):
+        run.setdefault(qid, {})[doc] = float(score)
     return run
 
 
 def read_trec_qrels(path: Path) -> dict[str, dict[str, int]]:
     """A TREC qrels file (`qid 0 doc gain`) as {qid: {doc: gain}}."""
     qrels: dict[str, dict[str, int]] = {}
-    for line in path.read_text().splitlines():
-        parts = line.split()
-        if len(parts) == 4:
-            qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+    for qid, _, doc, gain in _rows(path, 4):
+        qrels.setdefault(qid, {})[doc] = int(gain)
     return qrels
