@@ -322,8 +322,7 @@ class SearchEngine:
         if self.encoder.cross_modal:
             found = self.indexes.joint_image.vector(key)
             return found if found is not None else self.indexes.joint_text.vector(key)
-        found = self.indexes.text.vector(key)
-        return found if found is not None else None
+        return self.indexes.text.vector(key)
 
     def _personal(self, lists: dict[str, Hits], profile: Profile) -> Hits:
         """Every candidate, ordered by the shopper's affinity to it."""
