@@ -143,4 +143,3 @@ def queries_for(rows: list[dict], split: str) -> tuple[list[EvalQuery], dict[str
                 queries.append(EvalQuery(qid, text, None, language))
                 qrels[qid] = relevant
     return queries, qrels
-

@@ -28,6 +28,8 @@ class FakeEncoder(Encoder):
     text_dim = 64
     image_dim = 48
     batch_size = 8
+    visual_words_version = "fake-colour-names"
+    image_version = "fake-4x4+fake-colour-names"
 
     def encode_text_batch(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
         """Token-hash vectors of the English rendition, so related texts share dimensions."""
@@ -42,6 +44,16 @@ class FakeEncoder(Encoder):
         """A 4x4 RGB thumbnail as a vector."""
         arrays = [np.asarray(im.convert("RGB").resize((4, 4)), dtype=np.float32).ravel() for im in images]
         return normalize(np.stack(arrays) - 127.0)
+
+    def encode_visual_words_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
+        """The text vector of the colour name nearest to each image's non-white pixels."""
+        names = []
+        for image in images:
+            pixels = np.asarray(image.convert("RGB"), dtype=np.float32).reshape(-1, 3)
+            foreground = pixels[pixels.min(axis=1) < 235]
+            mean = (foreground if len(foreground) else pixels).mean(axis=0)
+            names.append(min(COLOURS, key=lambda name: float(np.linalg.norm(mean - np.array(COLOURS[name])))))
+        return self.encode_text_batch(names, "passage")
 
 
 assert "fake" in ENCODERS

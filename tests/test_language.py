@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shopseek.language import language_of, to_english, tokenize
+from shopseek.language import dictionary, language_of, to_english, tokenize
 from shopseek.search.understand import understand
 
 
@@ -41,3 +41,17 @@ def test_understanding_expands_both_ways() -> None:
     assert chinese.renditions == ["蓝色牛仔裤", "blue jean"]
     english = understand("phone")
     assert "smartphon" in english.tokens and "手机" in english.tokens
+
+
+def test_words_outside_the_product_vocabulary_come_from_cc_cedict() -> None:
+    assert to_english("吊灯") == "hanging lamp"
+    assert to_english("充电器") == "battery charger"
+    assert to_english("古董") == "curio antique"
+    assert to_english("零食") == "grocery"  # the product vocabulary keeps priority
+    assert "smartphon" in understand("智能手机").tokens
+
+
+def test_dictionary_senses_are_plain_words() -> None:
+    english = dictionary()
+    assert english["沙发"] == "sofa"  # "(loanword)" and the slang sense are dropped
+    assert english["手机"] == "cell phone mobile phone"  # no measure words ("CL:")

@@ -186,3 +186,24 @@ def test_rrf_gives_tied_scores_the_same_rank() -> None:
 
     fused = dict(reciprocal_rank({"a": [(1, 0.5), (2, 0.5), (3, 0.1)]}, {}))
     assert fused[1] == fused[2] > fused[3]
+
+
+def test_words_find_image_only_products_through_visual_words(fake_shop: ShopSeek) -> None:
+    result = fake_shop.search(Query("red", k=6, signals=frozenset({"visual_words"})))
+    assert {hit.product.id for hit in result.hits[:2]} == {"p1", "p5"}  # p5 has no text at all
+    assert all("visual_words" in hit.signals for hit in result.hits[:2])
+
+
+def test_a_new_image_encoder_re_encodes_the_stored_photos(tmp_path: Path, tiny_catalog: Path) -> None:
+    encoder = ENCODERS["fake"]()
+    encoder.visual_words_version = encoder.image_version = ""
+    shop = ShopSeek(tmp_path / "index", encoder=encoder)
+    shop.ingest(read_catalog(tiny_catalog))
+    assert shop.indexes.visual_words.export()[0].size == 0
+    shop.close()
+
+    reopened = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    keys = {reopened.store.key_of(pid) for pid in ("p1", "p2", "p3", "p5")}
+    assert set(reopened.indexes.visual_words.export()[0].tolist()) == keys
+    assert reopened.settings.image_version == "fake-4x4+fake-colour-names"
+    reopened.close()

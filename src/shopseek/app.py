@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 from readerwriterlock import rwlock
 
 from shopseek.catalog.media import decode_image
 from shopseek.catalog.readers import ReadItem, ReadProblem
 from shopseek.catalog.schema import Product
-from shopseek.catalog.store import ProductStore
+from shopseek.catalog.store import ProductStore, StoredProduct
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder
 from shopseek.feedback.events import Event, EventLog
@@ -24,8 +25,8 @@ from shopseek.feedback.experiments import Experiments
 from shopseek.feedback.profiles import Profile, build_profile
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
-from shopseek.language import tokenize
-from shopseek.pipeline import EncodedBatch, encode_batch, encode_products
+from shopseek.language import to_english, tokenize
+from shopseek.pipeline import EncodedBatch, encode_batch, encode_products, pooled_per_product, visual_words_of
 from shopseek.search.engine import Hit, Indexes, Query, SearchEngine, SearchResult
 from shopseek.search.fuse import reciprocal_rank
 from shopseek.search.rank import LearnedRanker
@@ -37,6 +38,7 @@ VECTOR_FILES = {
     "image": "image.faiss",
     "joint_text": "joint-text.faiss",
     "joint_image": "joint-image.faiss",
+    "visual_words": "visual-words.faiss",
 }
 Progress = Callable[[int], None]
 
@@ -76,9 +78,10 @@ class ShopSeek:
         self.ranker = LearnedRanker(folder / "ranker")
         self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events)
         self._lock = rwlock.RWLockWrite()
-        tokenize("预热 warm up")  # loads jieba's dictionary now rather than in the first shopper's query
+        to_english("预热 warm up")  # loads jieba and CC-CEDICT now rather than in the first shopper's query
         self.recovered = self._recover() if self._owns_indexes else 0
         if self._owns_indexes:
+            self._refresh_images()
             self._refresh_joint_space()
 
     def vector_dims(self) -> dict[str, int]:
@@ -89,6 +92,7 @@ class ShopSeek:
             "image": self.encoder.image_dim,
             "joint_text": joint_dim,
             "joint_image": joint_dim,
+            "visual_words": self.encoder.text_dim,
         }
 
     def _load_indexes(self, snapshot: Path) -> Indexes:
@@ -227,6 +231,8 @@ class ShopSeek:
             self.indexes.joint_text.add(text_keys, cross_modal.text(encoded.text_vectors))
         if cross_modal and len(image_keys):
             self.indexes.joint_image.add(image_keys, cross_modal.image(encoded.image_vectors))
+        if encoded.visual_words is not None and len(image_keys):
+            self.indexes.visual_words.add(image_keys, encoded.visual_words)
 
     def save(self) -> None:
         """Persist the indexes and settings next to the store (sharded indexes are their owner's business)."""
@@ -287,6 +293,35 @@ class ShopSeek:
             self.settings.joint_version = version
             self._save()
 
+    def _stored_media(self, stored: Sequence[StoredProduct]) -> list[list[Image.Image]]:
+        """The decoded stored photo copies of each product."""
+        return [[decode_image(data) for data in self.store.image_bytes(p.key, p.image_count)] for p in stored]
+
+    def _refresh_images(self) -> None:
+        """Re-encode the stored product photos when the encoder's image vectors or visual words changed
+        (an index never needs re-ingesting for a better image encoder)."""
+        version = self.encoder.image_version
+        if version == self.settings.image_version:
+            return
+        with self._lock.gen_wlock():
+            keys, _ = self.indexes.image.export()
+            stored = list(self.store.get_many(keys.tolist()).values())
+            self.indexes.visual_words = VectorIndex(self.encoder.text_dim)
+            for start in range(0, len(stored), INGEST_BATCH):
+                chunk = [p for p in stored[start : start + INGEST_BATCH] if p.image_count]
+                media = self._stored_media(chunk)
+                flat = [image for images in media for image in images]
+                chunk_keys = np.array([p.key for p in chunk], dtype=np.int64)
+                vectors = pooled_per_product(self.encoder.encode_images(flat), media, self.encoder.image_dim)
+                self.indexes.image.add(chunk_keys, vectors)
+                if self.encoder.cross_modal:
+                    self.indexes.joint_image.add(chunk_keys, self.encoder.cross_modal.image(vectors))
+                visual_words = visual_words_of(self.encoder, media)
+                if visual_words is not None:
+                    self.indexes.visual_words.add(chunk_keys, visual_words)
+            self.settings.image_version = version
+            self._save()
+
     def _checkpoint_if_due(self) -> None:
         """Snapshot the indexes once enough writes have piled up in the journal since the last one."""
         if not self._owns_indexes:
@@ -306,7 +341,7 @@ class ShopSeek:
             products = list(self.store.get_many([k for k, op in operations.items() if op == "upsert"]).values())
             for start in range(0, len(products), INGEST_BATCH):
                 chunk = products[start : start + INGEST_BATCH]
-                media = [[decode_image(b) for b in self.store.image_bytes(p.key, p.image_count)] for p in chunk]
+                media = self._stored_media(chunk)
                 encoded = encode_products(self.encoder, [p.product for p in chunk], media)
                 self._index_encoded([p.key for p in chunk], encoded)
             self._save()

@@ -19,6 +19,7 @@ DEFAULT_WEIGHTS = {
     "lexical": 2.0,
     "dense": 0.5,
     "cross_modal": 1.0,
+    "visual_words": 1.0,
     "image": 1.0,
     "image_text": 0.02,
     "image_cross_modal": 0.02,
@@ -33,6 +34,7 @@ class Settings(BaseModel):
     encoder: str = "offline"
     encoder_options: dict[str, str] = Field(default_factory=dict)
     joint_version: str = ""
+    image_version: str = ""
     fusion: str = Field(default="rrf", pattern="^(rrf|weighted)$")
     weights: dict[str, float] = Field(default_factory=dict, description="Overrides of DEFAULT_WEIGHTS")
     recall_k: int = Field(default=200, ge=10, le=5000)

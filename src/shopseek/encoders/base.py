@@ -39,6 +39,8 @@ class Encoder(ABC):
     image_dim: int
     batch_size: ClassVar[int] = 32
     cross_modal: CrossModalSpace | None = None
+    visual_words_version: str = ""  # set by encoders that also map images into the text space
+    image_version: str = ""  # changes whenever image vectors or visual words change: indexes re-encode stored photos
 
     @abstractmethod
     def encode_text_batch(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
@@ -48,9 +50,9 @@ class Encoder(ABC):
     def encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
         """Encode a batch of RGB images: shape (n, image_dim)."""
 
-    def encode_text(self, text: str, role: TextRole = "query") -> np.ndarray:
-        """Encode one text."""
-        return self.encode_text_batch([text], role)[0]
+    def encode_visual_words_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
+        """What RGB images show, as text-space vectors: shape (n, text_dim) (when `visual_words_version` is set)."""
+        raise NotImplementedError(f"the {self.name} encoder has no visual words")
 
     def encode_image(self, image: Image.Image) -> np.ndarray:
         """Encode one image."""
@@ -63,6 +65,10 @@ class Encoder(ABC):
     def encode_images(self, images: Sequence[Image.Image], progress: Progress | None = None) -> np.ndarray:
         """Encode any number of images in batches, reporting progress per batch."""
         return _batched(images, self.image_dim, self.batch_size, self.encode_image_batch, progress)
+
+    def encode_visual_words(self, images: Sequence[Image.Image]) -> np.ndarray:
+        """Visual-words vectors of any number of images, in batches."""
+        return _batched(images, self.text_dim, self.batch_size, self.encode_visual_words_batch, None)
 
 
 def _batched(items: Sequence, dim: int, size: int, fn: Callable, progress: Progress | None) -> np.ndarray:

@@ -10,19 +10,38 @@ SATURATION_BINS = 2
 VALUE_BINS = 3
 GREY_BINS = 5
 COLOUR_DIM = HUE_BINS * SATURATION_BINS * VALUE_BINS + GREY_BINS
-BACKGROUND_MIN = 235
+BACKGROUND_DISTANCE = 20  # a pixel differing from the background by more than this in some channel is product
+BORDER = 0.03  # the outer share of each side that shows the background in a product photo
+PLAIN_BORDER = 0.6  # the share of the border that must match its median colour for a plain background
 GREY_SATURATION = 0.2
 MIN_FOREGROUND = 0.05
 
 
+def foreground(rgb: np.ndarray) -> np.ndarray:
+    """Mask of the product's pixels in an (h, w, 3) photo: those unlike its plain background (studio white, grey
+    or any colour, read off the border; the product may touch it); every pixel when there is no plain background
+    or nearly every pixel matches it."""
+    height, width, _ = rgb.shape
+    band = max(1, round(min(height, width) * BORDER))
+    border = np.concatenate(
+        [
+            rgb[:band].reshape(-1, 3),
+            rgb[-band:].reshape(-1, 3),
+            rgb[:, :band].reshape(-1, 3),
+            rgb[:, -band:].reshape(-1, 3),
+        ]
+    ).astype(np.int16)
+    background = np.median(border, axis=0)
+    if (np.abs(border - background).max(axis=1) <= BACKGROUND_DISTANCE).mean() < PLAIN_BORDER:
+        return np.ones((height, width), dtype=bool)
+    mask = np.abs(rgb.astype(np.int16) - background).max(axis=2) > BACKGROUND_DISTANCE
+    return mask if mask.mean() >= MIN_FOREGROUND else np.ones((height, width), dtype=bool)
+
+
 def colour_histogram(image: Image.Image) -> np.ndarray:
-    """Unit-length square-rooted HSV histogram of the non-white pixels (all pixels when nearly all are white)."""
+    """Unit-length square-rooted HSV histogram of the product's pixels (see `foreground`)."""
     image = image.convert("RGB")
-    rgb = np.asarray(image, dtype=np.uint8).reshape(-1, 3)
-    hsv = np.asarray(image.convert("HSV"), dtype=np.float32).reshape(-1, 3) / 255.0
-    foreground = rgb.min(axis=1) < BACKGROUND_MIN
-    if foreground.mean() >= MIN_FOREGROUND:
-        hsv = hsv[foreground]
+    hsv = np.asarray(image.convert("HSV"), dtype=np.float32)[foreground(np.asarray(image, dtype=np.uint8))] / 255.0
     hue, saturation, value = hsv[:, 0], hsv[:, 1], hsv[:, 2]
     grey = saturation < GREY_SATURATION
     value_bin = np.minimum((value * VALUE_BINS).astype(int), VALUE_BINS - 1)

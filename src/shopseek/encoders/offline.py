@@ -16,8 +16,11 @@ from shopseek.encoders.base import Encoder, TextRole, normalize, register
 from shopseek.encoders.colour import COLOUR_DIM, colour_histogram
 from shopseek.encoders.heads import shipped_heads
 from shopseek.encoders.onnx_image import onnx_features
+from shopseek.encoders.visual_words import VERSION as VISUAL_WORDS_VERSION
+from shopseek.encoders.visual_words import VisualWords
 
 IMAGE_SIZE = 128
+CLASSIFIER_SIZE = 224  # the ImageNet classifier's own input size, for visual words
 DETAIL_SIDE = 80
 GEM_POWER = 3.0
 MAX_TEXT_CHARS = 2000
@@ -63,6 +66,8 @@ class OfflineEncoder(Encoder):
     text_dim = 384
     image_dim = 1280 + COLOUR_DIM
     batch_size = 32
+    visual_words_version = VISUAL_WORDS_VERSION
+    image_version = f"lite0-gem{DETAIL_SIDE}-hsv{COLOUR_DIM}-plain-background+{VISUAL_WORDS_VERSION}"
 
     def __init__(self, image_runtime: str = "torch") -> None:
         """`image_runtime`: torch (float32), onnx (float32 on ONNX Runtime) or onnx-int8 (quantised)."""
@@ -83,6 +88,7 @@ class OfflineEncoder(Encoder):
             preprocess = lambda images: image_tensor(images, IMAGE_SIZE)  # noqa: E731
             self._feature_map = onnx_features(self._image, preprocess, int8=image_runtime == "onnx-int8")
         self.cross_modal = shipped_heads()
+        self._visual_words = VisualWords(lambda names: self.encode_texts(names, "passage"))
 
     @torch.inference_mode()
     def _torch_feature_map(self, images: torch.Tensor) -> np.ndarray:
@@ -94,6 +100,12 @@ class OfflineEncoder(Encoder):
         with self._text_lock:
             vectors = self._text.query(clean) if role == "query" else self._text.passage(clean)
         return normalize(np.asarray(vectors).reshape(len(clean), self.text_dim))
+
+    @torch.inference_mode()
+    def encode_visual_words_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
+        """The ImageNet classifier's view of each whole image (at its own input size) as a text-space vector."""
+        logits = self._image(image_tensor([im.convert("RGB") for im in images], CLASSIFIER_SIZE))
+        return self._visual_words.vectors(torch.softmax(logits, dim=-1).numpy())
 
     def encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
         """GeM-pooled final feature map of EfficientNet-Lite0, joined by the foreground's colour histogram."""

@@ -16,7 +16,10 @@ MODES: dict[str, frozenset[str] | None] = {
     "bm25": frozenset({"lexical"}),
     "dense": frozenset({"dense"}),
     "cross_modal": frozenset({"cross_modal"}),
-    "hybrid": frozenset({"lexical", "dense", "cross_modal", "image", "image_text", "image_cross_modal"}),
+    "visual_words": frozenset({"visual_words"}),
+    "hybrid": frozenset(
+        {"lexical", "dense", "cross_modal", "visual_words", "image", "image_text", "image_cross_modal"}
+    ),
     "hybrid+match": None,
 }
 REPORT_MEASURES = ["nDCG@10", "AP", "R@10", "R@100", "P@10", "Success@10", "RR"]

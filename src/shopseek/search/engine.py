@@ -38,6 +38,7 @@ COSINE_WINDOW = 0.35
 # Only primary signals stand in: a secondary signal (cross-modal for words) never displaces a primary one.
 STAND_INS = {
     "cross_modal": ("dense", "image"),
+    "visual_words": ("dense", "image"),
     "match": ("dense", "image"),
     "image_text": ("image", "text"),
     "image_cross_modal": ("image", "text"),
@@ -103,10 +104,11 @@ class Indexes:
     lexical: LexicalIndex
     joint_text: VectorIndex
     joint_image: VectorIndex
+    visual_words: VectorIndex
 
     def all(self) -> list[VectorIndex | LexicalIndex]:
         """Every index, for writes that touch them all."""
-        return [self.text, self.image, self.lexical, self.joint_text, self.joint_image]
+        return [self.text, self.image, self.lexical, self.joint_text, self.joint_image, self.visual_words]
 
 
 class SearchEngine:
@@ -146,6 +148,8 @@ class SearchEngine:
             if query.uses("cross_modal") and self.encoder.cross_modal:
                 joint = self._joint_query_vector(tuple(understood.renditions))
                 lists["cross_modal"] = within_window(self.indexes.joint_image.search_one(joint, depth, allowed))
+            if query.uses("visual_words") and self.encoder.visual_words_version:
+                lists["visual_words"] = within_window(self.indexes.visual_words.search_one(text_query, depth, allowed))
         if query.image is not None:
             image_query = self.encoder.encode_image(query.image)
             image_hits = within_window(self.indexes.image.search_one(image_query, depth, allowed))

@@ -12,7 +12,17 @@ import numpy as np
 
 from shopseek.index.base import Hits
 
-SIGNALS = ("lexical", "dense", "cross_modal", "image", "image_text", "image_cross_modal", "personal", "match")
+SIGNALS = (
+    "lexical",
+    "dense",
+    "cross_modal",
+    "image",
+    "image_text",
+    "image_cross_modal",
+    "personal",
+    "match",
+    "visual_words",
+)
 FEATURES = [
     *(f"{s}_score" for s in SIGNALS),
     *(f"{s}_rr" for s in SIGNALS),

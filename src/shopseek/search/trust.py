@@ -1,0 +1,33 @@
+"""How far to trust the fashion-trained cross-modal heads for one query: do general signals agree with their picks?
+
+The heads were trained on fashion photos; on other goods they pick confidently and wrongly (shoes for "phone").
+The visual-words signal knows 1,000 everyday object classes. When the products the heads rank first score far
+below the visual-words signal's own best, the query is outside what the heads know and their weight shrinks.
+"""
+
+from __future__ import annotations
+
+from shopseek.index.base import Hits
+
+TOP = 10
+
+
+def agreement_gap(picks: Hits, reference: Hits, top: int = TOP) -> float | None:
+    """Mean reference score of the reference's own top products minus that of the picks' top products.
+
+    Picks the reference did not list count at the reference's lowest listed score; None without a reference.
+    """
+    if not picks or not reference:
+        return None
+    scores = dict(reference)
+    floor = min(scores.values())
+    best = sum(score for _, score in reference[:top]) / min(top, len(reference))
+    chosen = picks[:top]
+    return best - sum(scores.get(key, floor) for key, _ in chosen) / len(chosen)
+
+
+def head_trust(gap: float | None, scale: float) -> float:
+    """1 when the heads' picks score as well as the reference's own, falling linearly to 0 at a gap of `scale`."""
+    if gap is None or scale <= 0:
+        return 1.0
+    return max(0.0, min(1.0, 1.0 - gap / scale))
