@@ -45,6 +45,11 @@ class FakeEncoder(Encoder):
         arrays = [np.asarray(im.convert("RGB").resize((4, 4)), dtype=np.float32).ravel() for im in images]
         return normalize(np.stack(arrays) - 127.0)
 
+    def colour_query(self, colours: Sequence[str]) -> np.ndarray | None:
+        """The image vector of a plain patch of the first colour this encoder knows."""
+        known = [name for name in colours if name in COLOURS]
+        return self.encode_image_batch([Image.new("RGB", (4, 4), COLOURS[known[0]])])[0] if known else None
+
     def encode_visual_words_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
         """The text vector of the colour name nearest to each image's non-white pixels."""
         names = []

@@ -99,6 +99,7 @@ def test_index_reopens_without_reencoding(fake_shop: ShopSeek) -> None:
 
     reopened = ShopSeek(folder, encoder=Refuses())
     assert ids(reopened, Query("blue jeans", k=3)) == before
+    assert ids(reopened, Query("blue jeans", k=1, signals=frozenset({"lexical"}))) == ["p2"]
     assert reopened.count() == 6
     reopened.close()
 
@@ -207,3 +208,30 @@ def test_a_new_image_encoder_re_encodes_the_stored_photos(tmp_path: Path, tiny_c
     assert set(reopened.indexes.visual_words.export()[0].tolist()) == keys
     assert reopened.settings.image_version == "fake-4x4+fake-colour-names"
     reopened.close()
+
+
+def test_a_colour_word_is_answered_by_the_photo_when_titles_do_not_say_it(tmp_path: Path) -> None:
+    lines = []
+    for colour in ("red", "blue", "green", "black"):
+        image = write_image(tmp_path / "img" / f"{colour}.png", colour, (300, 400))
+        lines.append(json.dumps({"id": f"tee-{colour}", "title": "Classic cotton t-shirt", "images": [image]}))
+    lines.append(json.dumps({"id": "mug", "title": "Coffee mug", "images": [write_image(tmp_path / "m.png", "red")]}))
+    (tmp_path / "variants.jsonl").write_text("\n".join(lines))
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.ingest(read_catalog(tmp_path / "variants.jsonl"))
+    assert ids(shop, Query("red t-shirt", k=1)) == ["tee-red"]
+    assert ids(shop, Query("蓝色T恤", k=1)) == ["tee-blue"]
+    colour_ranked = shop.search(Query("green t-shirt", k=5, signals=frozenset({"lexical", "colour"}))).hits
+    assert colour_ranked[0].product.id == "tee-green" and "mug" not in {hit.product.id for hit in colour_ranked}
+    shop.close()
+
+
+def test_trained_heads_lose_their_say_when_visual_words_disagree_with_their_picks() -> None:
+    from shopseek.search.trust import agreement_gap, head_trust
+
+    reference = [(1, 0.90), (2, 0.89), (3, 0.70), (4, 0.69)]
+    assert agreement_gap([(2, 0.5), (1, 0.4)], reference, top=2) == pytest.approx(0.0)
+    gap = agreement_gap([(3, 0.5), (4, 0.4)], reference, top=2)
+    assert gap == pytest.approx(0.2)
+    assert head_trust(0.0, 0.1) == 1.0 and head_trust(0.075, 0.1) == pytest.approx(0.5) and head_trust(gap, 0.1) == 0.0
+    assert head_trust(None, 0.1) == 1.0 and head_trust(gap, 0.0) == 1.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ from shopseek.catalog.schema import Product
 from shopseek.catalog.store import ProductStore, StoredProduct
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder
+from shopseek.encoders.heads import heads_from
 from shopseek.feedback.events import Event, EventLog
 from shopseek.feedback.experiments import Experiments
 from shopseek.feedback.profiles import Profile, build_profile
@@ -31,6 +33,7 @@ from shopseek.search.engine import Hit, Indexes, Query, SearchEngine, SearchResu
 from shopseek.search.fuse import reciprocal_rank
 from shopseek.search.rank import LearnedRanker
 
+SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
 INGEST_BATCH = 64
 CHECKPOINT_EVERY = 1000
 VECTOR_FILES = {
@@ -52,6 +55,16 @@ class IngestReport:
     problems: list[ReadProblem] = field(default_factory=list)
 
 
+def with_shop_heads(encoder: Encoder, folder: Path) -> Encoder:
+    """The encoder, with the cross-modal heads adapted to this index folder's shop when it has some."""
+    path = folder / SHOP_HEADS
+    if not path.exists():
+        return encoder
+    adapted = copy.copy(encoder)  # shares the loaded models; only the heads differ
+    adapted.cross_modal = heads_from(path)
+    return adapted
+
+
 class ShopSeek:
     """One index folder: catalogue store, vector and lexical indexes, events, and the search engine over them."""
 
@@ -67,7 +80,9 @@ class ShopSeek:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.settings = settings or Settings.load(folder)
-        self.encoder = encoder or get_encoder(self.settings.encoder, **self.settings.encoder_options)
+        self.encoder = with_shop_heads(
+            encoder or get_encoder(self.settings.encoder, **self.settings.encoder_options), folder
+        )
         self.settings.encoder = self.encoder.name
         self.store = ProductStore(folder / "catalog.sqlite")
         self.events = EventLog(folder / "events.sqlite")

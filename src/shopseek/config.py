@@ -20,6 +20,7 @@ DEFAULT_WEIGHTS = {
     "dense": 0.5,
     "cross_modal": 1.0,
     "visual_words": 1.0,
+    "colour": 1.0,
     "image": 1.0,
     "image_text": 0.02,
     "image_cross_modal": 0.02,
@@ -37,6 +38,9 @@ class Settings(BaseModel):
     image_version: str = ""
     fusion: str = Field(default="rrf", pattern="^(rrf|weighted)$")
     weights: dict[str, float] = Field(default_factory=dict, description="Overrides of DEFAULT_WEIGHTS")
+    head_trust_gap: float = Field(
+        default=0.0, ge=0, description="Visual-words score gap at which the heads' weight reaches 0 (0: always trust)"
+    )
     recall_k: int = Field(default=200, ge=10, le=5000)
     vector_compression: Literal["none", "sq8"] = Field(
         default="none", description="sq8 holds vectors as 8-bit codes (4x smaller) from the next checkpoint on"

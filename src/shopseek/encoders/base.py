@@ -50,6 +50,11 @@ class Encoder(ABC):
     def encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
         """Encode a batch of RGB images: shape (n, image_dim)."""
 
+    def colour_query(self, colours: Sequence[str]) -> np.ndarray | None:
+        """An image-space vector whose inner product with an image vector says how much it shows these colours
+        (None when this encoder cannot tell, or no colour is known)."""
+        return None
+
     def encode_visual_words_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
         """What RGB images show, as text-space vectors: shape (n, text_dim) (when `visual_words_version` is set)."""
         raise NotImplementedError(f"the {self.name} encoder has no visual words")

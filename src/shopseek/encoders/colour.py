@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
 import numpy as np
 from PIL import Image
 
@@ -15,6 +20,7 @@ BORDER = 0.03  # the outer share of each side that shows the background in a pro
 PLAIN_BORDER = 0.6  # the share of the border that must match its median colour for a plain background
 GREY_SATURATION = 0.2
 MIN_FOREGROUND = 0.05
+COLOUR_ALIASES = {"gray": "grey", "golden": "gold", "navy": "navy blue", "violet": "purple", "wine": "burgundy"}
 
 
 def foreground(rgb: np.ndarray) -> np.ndarray:
@@ -55,3 +61,43 @@ def colour_histogram(image: Image.Image) -> np.ndarray:
     histogram = np.bincount(bins, minlength=COLOUR_DIM).astype(np.float32)
     histogram = np.sqrt(histogram / max(histogram.sum(), 1.0))
     return histogram / max(float(np.linalg.norm(histogram)), 1e-12)
+
+
+@cache
+def colour_prototypes() -> dict[str, np.ndarray]:
+    """Per colour name, the histogram direction that tells it apart (built by tools/build_colour_prototypes.py)."""
+    raw = json.loads(resources.files("shopseek").joinpath("data/colour-prototypes.json").read_text())
+    return {name: np.asarray(values, dtype=np.float32) for name, values in raw["prototypes"].items()}
+
+
+def colour_direction(names: Sequence[str]) -> np.ndarray | None:
+    """Unit histogram direction of one or more colour names (None when none is known)."""
+    known = [colour_prototypes()[name] for name in names if name in colour_prototypes()]
+    if not known:
+        return None
+    direction = np.mean(known, axis=0)
+    return direction / max(float(np.linalg.norm(direction)), 1e-12)
+
+
+@cache
+def _colour_phrases() -> dict[tuple[str, ...], str]:
+    """Stemmed word tuples of every colour name and alias, and the colour they name."""
+    from shopseek.language import stem
+
+    names = {name: name for name in colour_prototypes()} | COLOUR_ALIASES
+    return {tuple(stem(word) for word in phrase.split()): name for phrase, name in names.items()}
+
+
+def colours_named(tokens: Sequence[str]) -> list[str]:
+    """Colour names in a list of stemmed English tokens, longest phrase first ("navy blue" before "blue")."""
+    phrases = _colour_phrases()
+    found: list[str] = []
+    used: set[int] = set()
+    for size in (3, 2, 1):
+        for start in range(len(tokens) - size + 1):
+            name = phrases.get(tuple(tokens[start : start + size]))
+            span = set(range(start, start + size))
+            if name and not span & used:
+                found.append(name)
+                used |= span
+    return list(dict.fromkeys(found))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -97,16 +96,13 @@ class CrossModal:
         return torch.sigmoid(logits).numpy()
 
 
-def shipped_heads() -> CrossModal | None:
-    """The heads shipped in the package, or None when absent."""
-    path = Path(str(resources.files("shopseek").joinpath(SHIPPED)))
-    if not path.exists():
-        return None
+def heads_from(path: Path) -> CrossModal:
+    """Heads saved at `path`, versioned by the file's name and content."""
     version = f"{path.stem}:{hashlib.sha1(path.read_bytes()).hexdigest()[:12]}"
     return CrossModal(AlignmentHeads.load(path), version)
 
 
-def heads_card(path: Path) -> dict:
-    """The JSON model card written next to a weights file."""
-    card = path.with_suffix(".json")
-    return json.loads(card.read_text()) if card.exists() else {}
+def shipped_heads() -> CrossModal | None:
+    """The heads shipped in the package, or None when absent."""
+    path = Path(str(resources.files("shopseek").joinpath(SHIPPED)))
+    return heads_from(path) if path.exists() else None

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from shopseek.encoders.base import Encoder, TextRole, normalize, register
-from shopseek.encoders.colour import COLOUR_DIM, colour_histogram
+from shopseek.encoders.colour import COLOUR_DIM, colour_direction, colour_histogram
 from shopseek.encoders.heads import shipped_heads
 from shopseek.encoders.onnx_image import onnx_features
 from shopseek.encoders.visual_words import VERSION as VISUAL_WORDS_VERSION
@@ -100,6 +100,13 @@ class OfflineEncoder(Encoder):
         with self._text_lock:
             vectors = self._text.query(clean) if role == "query" else self._text.passage(clean)
         return normalize(np.asarray(vectors).reshape(len(clean), self.text_dim))
+
+    def colour_query(self, colours: Sequence[str]) -> np.ndarray | None:
+        """The colours' histogram direction in the colour part of the image vector (zero on the CNN part)."""
+        direction = colour_direction(colours)
+        if direction is None:
+            return None
+        return np.concatenate([np.zeros(self.image_dim - COLOUR_DIM, np.float32), direction])
 
     @torch.inference_mode()
     def encode_visual_words_batch(self, images: Sequence[Image.Image]) -> np.ndarray:

@@ -18,7 +18,7 @@ MODES: dict[str, frozenset[str] | None] = {
     "cross_modal": frozenset({"cross_modal"}),
     "visual_words": frozenset({"visual_words"}),
     "hybrid": frozenset(
-        {"lexical", "dense", "cross_modal", "visual_words", "image", "image_text", "image_cross_modal"}
+        {"lexical", "dense", "cross_modal", "visual_words", "colour", "image", "image_text", "image_cross_modal"}
     ),
     "hybrid+match": None,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
@@ -15,28 +16,37 @@ from shopseek.index.base import Hits
 Tokenizer = Callable[[str], list[str]]
 
 
+@dataclass(frozen=True)
+class Built:
+    """One complete BM25 build: searched as a whole, replaced as a whole (never seen half-built)."""
+
+    generation: int = 0
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    bm25: bm25s.BM25 | None = None
+    vocab: dict[str, int] = field(default_factory=dict)
+
+
 class LexicalIndex:
-    """BM25 over tokenised product texts; the matrices are rebuilt in one pass on `commit` after writes."""
+    """BM25 over tokenised product texts; the matrices are rebuilt aside in one pass after writes, then published
+    with one reference assignment, so searches running meanwhile keep using the previous complete build."""
 
     def __init__(self, tokenizer: Tokenizer) -> None:
         self._tokenize = tokenizer
         self._tokens: dict[int, list[str]] = {}
-        self._bm25: bm25s.BM25 | None = None
-        self._keys = np.zeros(0, dtype=np.int64)
-        self._vocab: dict[str, int] = {}
-        self._dirty = False
+        self._generation = 0  # bumped by every write; a build is current when it carries the same number
+        self._built = Built()
         self._commit_lock = threading.Lock()
 
     def add(self, keys: list[int], texts: list[str]) -> None:
         """Add or replace the texts of products (searchable after `commit`)."""
         self._tokens.update((key, self._tokenize(text)) for key, text in zip(keys, texts, strict=True))
-        self._dirty = True
+        self._generation += 1
 
     def delete(self, keys: list[int]) -> None:
         """Remove products; unknown keys are ignored."""
         for key in keys:
             self._tokens.pop(key, None)
-        self._dirty = True
+        self._generation += 1
 
     def held_keys(self) -> list[int]:
         """Keys of the products held."""
@@ -46,45 +56,45 @@ class LexicalIndex:
         """Number of products held."""
         return len(self._tokens)
 
-    def commit(self) -> None:
-        """Rebuild the BM25 matrices from the current token lists (one rebuild at a time)."""
+    def commit(self) -> Built:
+        """The current build, rebuilt aside first when writes came since (one rebuild at a time)."""
         with self._commit_lock:
-            self._rebuild()
+            if self._built.generation != self._generation:
+                self._built = self._build()
+            return self._built
 
-    def _rebuild(self) -> None:
-        self._dirty = False
-        self._keys = np.fromiter(self._tokens, dtype=np.int64, count=len(self._tokens))
-        corpus = [self._tokens[int(k)] or ["\u2205"] for k in self._keys]
-        if not corpus:
-            self._bm25, self._vocab = None, {}
-            return
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(corpus, show_progress=False)
-        self._vocab = dict(self._bm25.vocab_dict)
+    def _build(self) -> Built:
+        generation, items = self._generation, list(self._tokens.items())
+        keys = np.array([key for key, _ in items], dtype=np.int64)
+        if not items:
+            return Built(generation, keys)
+        bm25 = bm25s.BM25()
+        bm25.index([tokens or ["\u2205"] for _, tokens in items], show_progress=False)
+        return Built(generation, keys, bm25, dict(bm25.vocab_dict))
+
+    def _current(self) -> Built:
+        built = self._built
+        return built if built.generation == self._generation else self.commit()
 
     def search_one(self, query: object, k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, BM25 score) pairs with a positive score for a query string."""
-        if self._dirty:
-            self.commit()
-        tokens = [t for t in self._tokenize(str(query)) if t in self._vocab]
-        return self.search_tokens(tokens, k, allowed)
+        return self.search_tokens(self._tokenize(str(query)), k, allowed)
 
     def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, BM25 score) pairs for already tokenised query words."""
-        if self._dirty:
-            self.commit()
-        tokens = [t for t in tokens if t in self._vocab]
-        if self._bm25 is None or not tokens or k <= 0:
+        built = self._current()
+        tokens = [t for t in tokens if t in built.vocab]
+        if built.bm25 is None or not tokens or k <= 0:
             return []
-        scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        scores = np.asarray(built.bm25.get_scores(tokens), dtype=np.float32)
         if allowed is not None:
-            scores = np.where(np.isin(self._keys, allowed), scores, 0.0)
+            scores = np.where(np.isin(built.keys, allowed), scores, 0.0)
         k = min(k, int((scores > 0).sum()))
         if k == 0:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(self._keys[i]), float(scores[i])) for i in top]
+        return [(int(built.keys[i]), float(scores[i])) for i in top]
 
     def save(self, folder: Path) -> None:
         """Write token lists; BM25 is rebuilt from them on load (about a second per 50k products)."""
@@ -100,5 +110,6 @@ class LexicalIndex:
         path = folder / "lexical.json"
         if path.exists():
             index._tokens = {int(k): v for k, v in json.loads(path.read_text()).items()}
+            index._generation += 1
         index.commit()
         return index

@@ -15,19 +15,32 @@ console = Console(stderr=True)
 
 @train_app.command("alignment")
 def alignment(
-    data: Annotated[Path, typer.Option(exists=True, file_okay=False, help="Fashion-style data folder")] = Path(
-        "../shared/data/fashion"
-    ),
-    out: Annotated[Path, typer.Option(help="Weights file to write (a .json model card goes beside it)")] = Path(
-        "src/shopseek/models/alignment-v2.pt"
+    index: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False, help="Adapt the heads to this index's own shop (its text↔photo pairs and clicks)"
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(file_okay=False, help="Train from scratch on a fashion-style data folder")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="With --data: weights file to write (a .json card goes beside it)")] = Path(
+        ".shopseek/models/alignment.pt"
     ),
     cache: Annotated[Path, typer.Option(help="Feature cache folder")] = Path(".shopseek/cache/alignment"),
-    epochs: Annotated[int, typer.Option(min=1, max=500)] = 30,
+    epochs: Annotated[int | None, typer.Option(min=1, max=500, help="Default: 20 with --index, 30 with --data")] = None,
     seed: Annotated[int, typer.Option()] = 0,
     final: Annotated[bool, typer.Option(help="After choosing the epoch count on dev, refit on train+dev")] = True,
     partial_credit: Annotated[float, typer.Option(min=0, max=1, help="Target weight of same-type products")] = 0.0,
 ) -> None:
-    """Learn text↔image heads (InfoNCE + BCE matching) on train, select on dev, report on test."""
+    """Learn text↔image heads: adapt them to one shop (--index), or train them on a labelled data set (--data)."""
+    if index is not None:
+        adapt_to_shop(index, epochs or 20, seed)
+        return
+    epochs = epochs or 30
+    if data is None or not data.is_dir():
+        console.print("[red]give --index DIR (adapt to a shop) or --data DIR (a fashion-style data folder)[/red]")
+        raise typer.Exit(2)
     from shopseek.encoders.base import get_encoder
     from shopseek.learn.alignment import TrainConfig, combine, dev_queries, prepare, test_report, train, write_card
     from shopseek.learn.features import query_vectors
@@ -83,6 +96,40 @@ def alignment(
     }
     write_card(out, card)
     console.print(f"wrote {out}; best epoch {summary['best_epoch']}; test {report}")
+
+
+def adapt_to_shop(index: Path, epochs: int, seed: int) -> None:
+    """Fine-tune the heads on one index's own pairs and write them (and a card) into the index folder."""
+    from shopseek.app import SHOP_HEADS, ShopSeek
+    from shopseek.learn.adapt import AdaptConfig, NotEnoughPairs, adapt
+    from shopseek.learn.alignment import write_card
+
+    if not (index / "catalog.sqlite").exists():
+        console.print(f"[red]{index} is not a shopseek index: build it with `shopseek ingest` first[/red]")
+        raise typer.Exit(2)
+    shop = ShopSeek(index)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("adapt", total=epochs)
+
+        def epoch_progress(epoch: int, dev: dict[str, float]) -> None:
+            bar.update(task, completed=epoch, description=f"adapt (dev MRR {dev['MRR']:.3f})")
+
+        try:
+            heads, card = adapt(shop, AdaptConfig(epochs=epochs, seed=seed), epoch_progress)
+        except NotEnoughPairs as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from error
+    shop.close()
+    console.print(f"test before: {card['before']['test']}  after: {card['after']['test']}")  # type: ignore[index]
+    if not card["best_epoch"]:
+        console.print("no epoch beat the current heads on dev: nothing written, the index keeps its heads")
+        return
+    path = index / SHOP_HEADS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    heads.save(path)
+    write_card(path, {"name": "alignment adapted to this shop", **card})
+    console.print(f"wrote {path}; the index uses these heads from its next start")
 
 
 simulate_app = typer.Typer(help="Simulated shoppers: generate logs, then measure policies.", no_args_is_help=True)

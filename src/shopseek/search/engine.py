@@ -21,6 +21,7 @@ from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.search.fuse import FUSERS
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
+from shopseek.search.trust import HEAD_SIGNALS, agreement_gap, head_trust
 from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
@@ -37,6 +38,7 @@ COSINE_WINDOW = 0.35
 # signal -> (the query's primary signal that stands in for it, the modality a product must lack).
 # Only primary signals stand in: a secondary signal (cross-modal for words) never displaces a primary one.
 STAND_INS = {
+    "colour": ("dense", "image"),
     "cross_modal": ("dense", "image"),
     "visual_words": ("dense", "image"),
     "match": ("dense", "image"),
@@ -150,6 +152,8 @@ class SearchEngine:
                 lists["cross_modal"] = within_window(self.indexes.joint_image.search_one(joint, depth, allowed))
             if query.uses("visual_words") and self.encoder.visual_words_version:
                 lists["visual_words"] = within_window(self.indexes.visual_words.search_one(text_query, depth, allowed))
+            if query.uses("colour") and (colour := self.encoder.colour_query(understood.colours)) is not None:
+                lists["colour"] = self._colour_among_candidates(colour, lists)
         if query.image is not None:
             image_query = self.encoder.encode_image(query.image)
             image_hits = within_window(self.indexes.image.search_one(image_query, depth, allowed))
@@ -162,6 +166,14 @@ class SearchEngine:
                 hits = within_window(self.indexes.joint_text.search_one(joint, depth, allowed))
                 lists["image_cross_modal"] = hits
         return lists
+
+    def _colour_among_candidates(self, colour: np.ndarray, lists: dict[str, Hits]) -> Hits:
+        """The candidates other signals found, ordered by how much their photos show the colours asked for.
+
+        Colour only re-orders what words found: on its own it would bring every red thing to "red phone".
+        """
+        pool = np.unique(np.array([key for hits in lists.values() for key, _ in hits], dtype=np.int64))
+        return self.indexes.image.search_one(colour, len(pool), pool)
 
     def _match_scores(self, text: str, top: list[tuple[int, float]]) -> Hits:
         """The matching head's probability that each top candidate's image fits the words, best first."""
@@ -221,7 +233,7 @@ class SearchEngine:
         profile = query.profile
         if profile is not None and not profile.empty:
             raw["personal"] = self._personal(raw, profile)
-        weights = {**self.settings.fusion_weights(), **(query.weights or {})}
+        weights = self._trusted(raw, {**self.settings.fusion_weights(), **(query.weights or {})})
         fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(raw), weights)
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
             raw["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
@@ -231,6 +243,16 @@ class SearchEngine:
             excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
             fused = [(key, score) for key, score in fused if key not in excluded]
         return lists, fused
+
+    def _trusted(self, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
+        """Weights with the say of the two text-to-photo signals shared by trust: the trained heads (and their
+        matching head) keep it while visual words agree with their picks, visual words take it when not."""
+        picks, reference = lists.get("cross_modal"), lists.get("visual_words")
+        if not picks or not reference:
+            return weights
+        trust = head_trust(agreement_gap(picks, reference), self.settings.head_trust_gap)
+        shared = {name: weights.get(name, 1.0) * trust for name in HEAD_SIGNALS}
+        return {**weights, **shared, "visual_words": weights.get("visual_words", 1.0) * (1.0 - trust)}
 
     def describe(self, query: str, fused: list[tuple[int, float]], before: float | None = None) -> list[Candidate]:
         """What the learned ranker needs to know about the top candidates (as of a time, for training)."""

@@ -22,6 +22,7 @@ SIGNALS = (
     "personal",
     "match",
     "visual_words",
+    "colour",
 )
 FEATURES = [
     *(f"{s}_score" for s in SIGNALS),

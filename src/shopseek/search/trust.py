@@ -10,6 +10,7 @@ from __future__ import annotations
 from shopseek.index.base import Hits
 
 TOP = 10
+HEAD_SIGNALS = ("cross_modal", "match")
 
 
 def agreement_gap(picks: Hits, reference: Hits, top: int = TOP) -> float | None:
@@ -26,8 +27,8 @@ def agreement_gap(picks: Hits, reference: Hits, top: int = TOP) -> float | None:
     return best - sum(scores.get(key, floor) for key, _ in chosen) / len(chosen)
 
 
-def head_trust(gap: float | None, scale: float) -> float:
-    """1 when the heads' picks score as well as the reference's own, falling linearly to 0 at a gap of `scale`."""
-    if gap is None or scale <= 0:
+def head_trust(gap: float | None, limit: float) -> float:
+    """1 up to a gap of half the limit, falling linearly to 0 at the limit (always 1 when the limit is 0)."""
+    if gap is None or limit <= 0:
         return 1.0
-    return max(0.0, min(1.0, 1.0 - gap / scale))
+    return max(0.0, min(1.0, 2.0 - 2.0 * gap / limit))

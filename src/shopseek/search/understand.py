@@ -1,10 +1,11 @@
-"""Query understanding: language, lexical tokens and an English rendition of Chinese words."""
+"""Query understanding: language, lexical tokens, an English rendition of Chinese words and the colours asked for."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 
+from shopseek.encoders.colour import colours_named
 from shopseek.language import chinese_expansions, language_of, normalize_text, to_english, tokenize
 
 MAX_QUERY_CHARS = 1000
@@ -18,6 +19,7 @@ class Understood:
     language: str
     english: str
     tokens: list[str]
+    colours: tuple[str, ...]
 
     @property
     def renditions(self) -> list[str]:
@@ -35,4 +37,4 @@ def understand(text: str) -> Understood:
     synonyms = tokenize(to_english(" ".join(chinese)))
     tokens = tokenize(text) + english_tokens + chinese + synonyms
     unique = list(dict.fromkeys(tokens))
-    return Understood(text, language_of(text), english, unique)
+    return Understood(text, language_of(text), english, unique, tuple(colours_named(english_tokens)))

@@ -1,0 +1,83 @@
+"""Choose the fusion settings that must hold in every shop on dev catalogues of several domains (never on test):
+the fashion dev split (titles + images, images only) and the DummyJSON dev splits (title + description + images,
+images only, text only). Reports nDCG@10 per catalogue for each candidate and each single signal.
+
+Run: .venv/bin/python -m benchmarks.tune_general
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from benchmarks.common import split_products, test_index, write_result
+from benchmarks.general import catalogue, dummyjson_2024_rows, dummyjson_rows, in_split, index_of, queries_for
+from shopseek.app import ShopSeek
+from shopseek.eval.attribute_queries import build_queries, qrels_for
+from shopseek.eval.metrics import evaluate
+from shopseek.eval.runner import EvalQuery
+from shopseek.search.engine import Query, SearchEngine
+
+SINGLE = ("lexical", "dense", "cross_modal", "visual_words")
+CANDIDATES: dict[str, dict] = {
+    "defaults": {},
+    "trust gap 0.012": {"head_trust_gap": 0.012},
+    "trust gap 0.016": {"head_trust_gap": 0.016},
+    "trust gap 0.02": {"head_trust_gap": 0.02},
+    "trust gap 0.03": {"head_trust_gap": 0.03},
+    "trust gap 0.02 colour 0.5": {"head_trust_gap": 0.02, "weights": {"colour": 0.5}},
+    "trust gap 0.02 colour 2": {"head_trust_gap": 0.02, "weights": {"colour": 2.0}},
+}
+Catalogue = tuple[ShopSeek, list[EvalQuery], dict[str, dict[str, int]]]
+
+
+def fashion(name: str, text: bool) -> Catalogue:
+    """A fashion dev index with shopper-phrased attribute queries."""
+    products = split_products("dev")
+    queries = build_queries(products, 100, seed=2)
+    shop = test_index(name, split="dev", text=text)
+    return shop, [EvalQuery(q.qid, q.text, None, q.language) for q in queries], qrels_for(queries, products)
+
+
+def general(name: str, rows_of: Callable[[], list[dict]], signals: str) -> Catalogue:
+    """A DummyJSON dev index with its category queries."""
+    rows = in_split(rows_of(), "dev")
+    queries, qrels = queries_for(rows, "dev")
+    return index_of(f"{name}-dev", catalogue(rows, signals)), queries, qrels
+
+
+def score(catalogue: Catalogue, settings: dict, signals: frozenset[str] | None = None) -> float:
+    """nDCG@10 of one catalogue's queries with these settings."""
+    shop, queries, qrels = catalogue
+    trying = shop.settings.model_copy(update=settings, deep=True)
+    engine = SearchEngine(shop.store, shop.indexes, shop.encoder, trying)
+    run = {}
+    for q in queries:
+        hits = engine.search(Query(q.text, k=20, signals=signals)).hits
+        run[q.qid] = {hit.product.id: hit.score for hit in hits}
+    return round(evaluate(qrels, run, ["nDCG@10"])["nDCG@10"], 4)
+
+
+def main() -> None:
+    """Score every candidate and single signal on every dev catalogue; write benchmarks/results/tune_general.json."""
+    catalogues = {
+        "fashion titles+images": fashion("fashion-dev", True),
+        "fashion images only": fashion("fashion-dev-images", False),
+        "dummyjson title+description+images": general(
+            "dummyjson-title-description-images", dummyjson_rows, "title+description+images"
+        ),
+        "dummyjson images only": general("dummyjson-images-only", dummyjson_rows, "images"),
+        "dummyjson-2024 text": general("dummyjson-2024-text", dummyjson_2024_rows, "text"),
+    }
+    result: dict[str, dict[str, float]] = {}
+    for signal in SINGLE:
+        result[f"only {signal}"] = {name: score(c, {}, frozenset({signal})) for name, c in catalogues.items()}
+        print(f"only {signal}", result[f"only {signal}"], flush=True)
+    for label, settings in CANDIDATES.items():
+        per = {name: score(c, settings) for name, c in catalogues.items()}
+        result[label] = {**per, "mean": round(sum(per.values()) / len(per), 4)}
+        print(label, result[label], flush=True)
+    print(write_result("tune_general", result))
+
+
+if __name__ == "__main__":
+    main()
