@@ -81,7 +81,7 @@ def test_eval_command_writes_a_report_with_plots(fake_shop, tmp_path: Path) -> N
     )
     assert result.exit_code == 0, result.output
     results = json.loads((out / "results.json").read_text())
-    assert set(results) == {"bm25", "dense", "cross_modal", "hybrid", "hybrid+match"}
+    assert set(results) == {"bm25", "dense", "cross_modal", "visual_words", "hybrid", "hybrid+match"}
     assert set(results["hybrid"]) == {"all", "en", "zh"}
     assert results["bm25"]["en"]["nDCG@10"] > 0.5
     assert {"nDCG@10", "MAP", "Recall@10", "P@10", "Hits@10", "MRR"} <= set(results["hybrid"]["all"])

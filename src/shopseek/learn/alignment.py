@@ -91,6 +91,15 @@ def prepare(data: Path, cache: Path, encoder: Encoder, split: str, progress: Pro
     return SplitData(products, images, titles, queries, *attribute_ids(products))
 
 
+def without_categories(data: SplitData, categories: frozenset[str]) -> SplitData:
+    """A split without the products of some master categories (to test on categories never trained on)."""
+    if not categories:
+        return data
+    rows = np.array([i for i, p in enumerate(data.products) if p.master_category not in categories], dtype=np.int64)
+    products = [data.products[i] for i in rows]
+    return SplitData(products, data.images[rows], data.titles[rows], data.queries[rows], *attribute_ids(products))
+
+
 def combine(*parts: SplitData) -> SplitData:
     """Several splits as one training set, with attribute ids renumbered across them."""
     products = [p for part in parts for p in part.products]

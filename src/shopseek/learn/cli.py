@@ -32,6 +32,9 @@ def alignment(
     seed: Annotated[int, typer.Option()] = 0,
     final: Annotated[bool, typer.Option(help="After choosing the epoch count on dev, refit on train+dev")] = True,
     partial_credit: Annotated[float, typer.Option(min=0, max=1, help="Target weight of same-type products")] = 0.0,
+    exclude_category: Annotated[
+        list[str] | None, typer.Option(help="With --data: leave out a master category from train and dev")
+    ] = None,
 ) -> None:
     """Learn text↔image heads: adapt them to one shop (--index), or train them on a labelled data set (--data)."""
     if index is not None:
@@ -42,7 +45,16 @@ def alignment(
         console.print("[red]give --index DIR (adapt to a shop) or --data DIR (a fashion-style data folder)[/red]")
         raise typer.Exit(2)
     from shopseek.encoders.base import get_encoder
-    from shopseek.learn.alignment import TrainConfig, combine, dev_queries, prepare, test_report, train, write_card
+    from shopseek.learn.alignment import (
+        TrainConfig,
+        combine,
+        dev_queries,
+        prepare,
+        test_report,
+        train,
+        without_categories,
+        write_card,
+    )
     from shopseek.learn.features import query_vectors
 
     encoder = get_encoder("offline")
@@ -56,6 +68,8 @@ def alignment(
             bar.update(TaskID(tasks[label]), completed=done)
 
         splits = {name: prepare(data, cache, encoder, name, feature_progress) for name in ("train", "dev", "test")}
+        left_out = frozenset(exclude_category or [])
+        splits["train"], splits["dev"] = (without_categories(splits[name], left_out) for name in ("train", "dev"))
         queries = dev_queries(splits["dev"])
         dev_set = (queries, query_vectors(encoder, [q.text for q in queries]))
         config = TrainConfig(epochs=epochs, seed=seed, partial_credit=partial_credit)
@@ -80,6 +94,7 @@ def alignment(
         "data": str(data),
         "split": {name: len(split.products) for name, split in splits.items()},
         "split_rule": "sha1(product id) mod 10: 0-6 train, 7 dev, 8-9 test",
+        "left_out_of_train_and_dev": sorted(left_out),
         "features": "text: multilingual-e5-small; image: EfficientNet-Lite0 GeM at 80 px detail + 77-bin HSV histogram"
         " of the foreground (the image encoder's vector)",
         "selection": "epoch with the best dev nDCG@10 on shopper-phrased dev queries (build_queries, seed 2)",

@@ -23,6 +23,7 @@ class FashionProduct:
     colour: str
     usage: str
     has_photo: bool
+    master_category: str = ""
 
 
 def split_of(product_id: str) -> str:
@@ -44,6 +45,7 @@ def load_products(folder: Path) -> list[FashionProduct]:
             r["base_colour"] or "",
             r["usage"] or "",
             bool(r.get("image_224")),
+            r.get("master_category") or "",
         )
         for r in rows
     ]
