@@ -18,7 +18,9 @@ from .conftest import COLOURS, write_image
 
 def encoder_with_random_heads() -> Encoder:
     encoder = ENCODERS["fake"]()
-    config = HeadsConfig(text_dim=encoder.text_dim, image_dim=encoder.image_dim, hidden=32, joint_dim=16, match_hidden=16)
+    config = HeadsConfig(
+        text_dim=encoder.text_dim, image_dim=encoder.image_dim, hidden=32, joint_dim=16, match_hidden=16
+    )
     encoder.cross_modal = CrossModal(AlignmentHeads(config).eval(), "random")
     return encoder
 

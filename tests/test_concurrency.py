@@ -27,7 +27,7 @@ def test_lexical_searches_never_see_a_half_built_index() -> None:
             try:
                 hits = index.search_tokens(["red"], 5)
                 assert hits and hits[0][0] == 0
-            except BaseException as error:  # noqa: BLE001 - every failure is collected and reported
+            except BaseException as error:
                 errors.append(error)
 
     readers = [threading.Thread(target=search) for _ in range(READERS)]
@@ -54,7 +54,7 @@ def test_many_threads_search_write_and_delete_without_errors(tmp_path: Path, tin
                 shop.add_products([product])
                 if n % 3 == 0:
                     shop.delete(product.id)
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:
                 errors.append(error)
 
     def read() -> None:
@@ -63,7 +63,7 @@ def test_many_threads_search_write_and_delete_without_errors(tmp_path: Path, tin
                 hits = shop.search(Query("red shirt", k=3)).hits
                 assert hits[0].product.id == "p1"  # untouched by the writers: the same in every committed state
                 shop.search(Query("green scarf", k=10))
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:
                 errors.append(error)
 
     threads = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]

@@ -67,3 +67,10 @@ def test_analytics_shows_top_and_zero_result_queries(fake_shop: ShopSeek) -> Non
     assert data["zero_result_queries"] == [{"query": "unicorn saddle", "searches": 1}]
     page = client.get("/analytics")
     assert page.status_code == 200 and "Top queries" in page.text
+
+
+def test_experiment_weights_must_be_finite() -> None:
+    import pydantic
+
+    with pytest.raises(pydantic.ValidationError, match="finite"):
+        Experiment.model_validate({"variants": {"a": {"weights": {"lexical": float("nan")}}, "b": {}}})

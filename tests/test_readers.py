@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from shopseek.catalog.readers import ReadItem, ReadProblem, read_catalog
 from shopseek.catalog.schema import Product
@@ -79,3 +80,9 @@ def test_unknown_format_is_refused(tmp_path: Path) -> None:
     path.write_text("<x/>")
     with pytest.raises(ValueError, match="unknown catalogue format"):
         list(read_catalog(path))
+
+
+@pytest.mark.parametrize("price", [float("inf"), float("nan"), "1e309"])
+def test_prices_must_be_finite(price: object) -> None:
+    with pytest.raises(ValidationError, match="finite"):
+        Product.model_validate({"id": "x", "price": float(price)})  # type: ignore[arg-type]

@@ -28,7 +28,7 @@ class Review(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str
-    rating: float | None = Field(default=None, ge=0, le=5)
+    rating: float | None = Field(default=None, ge=0, le=5, allow_inf_nan=False)
 
 
 class Product(BaseModel):
@@ -41,7 +41,7 @@ class Product(BaseModel):
     description: str = ""
     brand: str = ""
     category: str = ""
-    price: float | None = Field(default=None, ge=0)
+    price: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     currency: str = ""
     attributes: dict[str, Any] = Field(default_factory=dict)
     images: list[str] = Field(default_factory=list)

@@ -10,38 +10,15 @@ from importlib import resources
 import numpy as np
 from PIL import Image
 
+from shopseek.encoders.framing import foreground
+
 HUE_BINS = 12
 SATURATION_BINS = 2
 VALUE_BINS = 3
 GREY_BINS = 5
 COLOUR_DIM = HUE_BINS * SATURATION_BINS * VALUE_BINS + GREY_BINS
-BACKGROUND_DISTANCE = 20  # a pixel differing from the background by more than this in some channel is product
-BORDER = 0.03  # the outer share of each side that shows the background in a product photo
-PLAIN_BORDER = 0.6  # the share of the border that must match its median colour for a plain background
 GREY_SATURATION = 0.2
-MIN_FOREGROUND = 0.05
 COLOUR_ALIASES = {"gray": "grey", "golden": "gold", "navy": "navy blue", "violet": "purple", "wine": "burgundy"}
-
-
-def foreground(rgb: np.ndarray) -> np.ndarray:
-    """Mask of the product's pixels in an (h, w, 3) photo: those unlike its plain background (studio white, grey
-    or any colour, read off the border; the product may touch it); every pixel when there is no plain background
-    or nearly every pixel matches it."""
-    height, width, _ = rgb.shape
-    band = max(1, round(min(height, width) * BORDER))
-    border = np.concatenate(
-        [
-            rgb[:band].reshape(-1, 3),
-            rgb[-band:].reshape(-1, 3),
-            rgb[:, :band].reshape(-1, 3),
-            rgb[:, -band:].reshape(-1, 3),
-        ]
-    ).astype(np.int16)
-    background = np.median(border, axis=0)
-    if (np.abs(border - background).max(axis=1) <= BACKGROUND_DISTANCE).mean() < PLAIN_BORDER:
-        return np.ones((height, width), dtype=bool)
-    mask = np.abs(rgb.astype(np.int16) - background).max(axis=2) > BACKGROUND_DISTANCE
-    return mask if mask.mean() >= MIN_FOREGROUND else np.ones((height, width), dtype=bool)
 
 
 def colour_histogram(image: Image.Image) -> np.ndarray:

@@ -14,6 +14,7 @@ from PIL import Image
 
 from shopseek.encoders.base import Encoder, TextRole, normalize, register
 from shopseek.encoders.colour import COLOUR_DIM, colour_direction, colour_histogram
+from shopseek.encoders.framing import product_region
 from shopseek.encoders.heads import shipped_heads
 from shopseek.encoders.onnx_image import onnx_features
 from shopseek.encoders.visual_words import VERSION as VISUAL_WORDS_VERSION
@@ -34,9 +35,9 @@ def compute_threads() -> int:
 
 
 def thumbnail_detail(image: Image.Image) -> Image.Image:
-    """An RGB image reduced to thumbnail detail (80 px), so that a shopper's sharp photo and a catalogue's
-    small thumbnail of the same product land close together."""
-    image = image.convert("RGB")
+    """The product's region of a photo (any size) reduced to thumbnail detail (80 px), so that a shopper's sharp
+    photo, a full-size studio shot and a catalogue's small thumbnail of the same product land close together."""
+    image = product_region(image.convert("RGB"))
     if max(image.size) > DETAIL_SIDE:
         image = image.copy()
         image.thumbnail((DETAIL_SIDE, DETAIL_SIDE), Image.Resampling.BICUBIC)
@@ -67,7 +68,7 @@ class OfflineEncoder(Encoder):
     image_dim = 1280 + COLOUR_DIM
     batch_size = 32
     visual_words_version = VISUAL_WORDS_VERSION
-    image_version = f"lite0-gem{DETAIL_SIDE}-hsv{COLOUR_DIM}-plain-background+{VISUAL_WORDS_VERSION}"
+    image_version = f"lite0-gem{DETAIL_SIDE}-hsv{COLOUR_DIM}-product-region+{VISUAL_WORDS_VERSION}"
 
     def __init__(self, image_runtime: str = "torch") -> None:
         """`image_runtime`: torch (float32), onnx (float32 on ONNX Runtime) or onnx-int8 (quantised)."""
@@ -111,7 +112,7 @@ class OfflineEncoder(Encoder):
     @torch.inference_mode()
     def encode_visual_words_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
         """The ImageNet classifier's view of each whole image (at its own input size) as a text-space vector."""
-        logits = self._image(image_tensor([im.convert("RGB") for im in images], CLASSIFIER_SIZE))
+        logits = self._image(image_tensor([product_region(im.convert("RGB")) for im in images], CLASSIFIER_SIZE))
         return self._visual_words.vectors(torch.softmax(logits, dim=-1).numpy())
 
     def encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:

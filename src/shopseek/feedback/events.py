@@ -49,7 +49,7 @@ class Event(BaseModel):
     product_id: str = Field(min_length=1, max_length=128)
     type: EventType
     query: str | None = Field(default=None, max_length=1000)
-    value: float | None = Field(default=None, ge=0, le=1e7)
+    value: float | None = Field(default=None, ge=0, le=1e7, allow_inf_nan=False)
 
 
 class EventLog:

@@ -8,6 +8,7 @@ import math
 import threading
 from collections import defaultdict
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 from scipy import stats
@@ -20,7 +21,7 @@ class Variant(BaseModel):
 
     learned_ranking: bool = True
     personalised: bool = True
-    weights: dict[str, float] = Field(default_factory=dict)
+    weights: dict[str, Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]] = Field(default_factory=dict)
     share: int = Field(default=50, ge=0, le=100, description="Percent of users")
 
 

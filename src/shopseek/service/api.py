@@ -41,8 +41,8 @@ class SearchOptions(BaseModel):
     page: int = Field(default=1, ge=1, le=1000)
     category: str | None = Field(default=None, max_length=200)
     brand: str | None = Field(default=None, max_length=200)
-    price_min: float | None = Field(default=None, ge=0)
-    price_max: float | None = Field(default=None, ge=0)
+    price_min: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    price_max: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     sort: str = Field(default="relevance", pattern="^(" + "|".join(SORTS) + ")$")
     user: str | None = Field(default=None, max_length=128)
 
@@ -68,8 +68,8 @@ def _options(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     category: Annotated[str | None, Query(max_length=200)] = None,
     brand: Annotated[str | None, Query(max_length=200)] = None,
-    price_min: Annotated[float | None, Query(ge=0)] = None,
-    price_max: Annotated[float | None, Query(ge=0)] = None,
+    price_min: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
+    price_max: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
     sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "relevance",
     user: Annotated[str | None, Query(max_length=128)] = None,
 ) -> SearchOptions:

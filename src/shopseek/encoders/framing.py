@@ -1,0 +1,60 @@
+"""Where the product is in a photo: the pixels unlike its plain background, and the region they fill.
+
+Studio photos come at any size with the product anywhere on a plain (white, grey or coloured) backdrop;
+catalogue thumbnails are mostly product. Encoding the product's region makes both look alike.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+BACKGROUND_DISTANCE = 20  # a pixel differing from the background by more than this in some channel is product
+BORDER = 0.03  # the outer share of each side that shows the background in a product photo
+PLAIN_BORDER = 0.6  # the share of the border that must match its median colour for a plain background
+MIN_FOREGROUND = 0.05
+MASK_SIDE = 256  # the product region is found on a copy this small
+REGION_MARGIN = 0.04  # of the region's longer side, kept around it
+
+
+def foreground(rgb: np.ndarray) -> np.ndarray:
+    """Mask of the product's pixels in an (h, w, 3) photo: those unlike its plain background (studio white, grey
+    or any colour, read off the border; the product may touch it); every pixel when there is no plain background
+    or nearly every pixel matches it."""
+    height, width, _ = rgb.shape
+    band = max(1, round(min(height, width) * BORDER))
+    border = np.concatenate(
+        [
+            rgb[:band].reshape(-1, 3),
+            rgb[-band:].reshape(-1, 3),
+            rgb[:, :band].reshape(-1, 3),
+            rgb[:, -band:].reshape(-1, 3),
+        ]
+    ).astype(np.int16)
+    background = np.median(border, axis=0)
+    if (np.abs(border - background).max(axis=1) <= BACKGROUND_DISTANCE).mean() < PLAIN_BORDER:
+        return np.ones((height, width), dtype=bool)
+    mask = np.abs(rgb.astype(np.int16) - background).max(axis=2) > BACKGROUND_DISTANCE
+    return mask if mask.mean() >= MIN_FOREGROUND else np.ones((height, width), dtype=bool)
+
+
+def product_region(image: Image.Image) -> Image.Image:
+    """The part of a photo that shows the product, with a small margin; the whole photo when there is no plain
+    background to tell it from (shoppers' snapshots)."""
+    small = image.convert("RGB")
+    small.thumbnail((MASK_SIDE, MASK_SIDE))
+    mask = foreground(np.asarray(small, dtype=np.uint8))
+    if mask.all():
+        return image
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    scale = image.width / small.width
+    top, bottom = rows[0] * scale, (rows[-1] + 1) * scale
+    left, right = columns[0] * scale, (columns[-1] + 1) * scale
+    margin = REGION_MARGIN * max(bottom - top, right - left)
+    box = (
+        max(0, left - margin),
+        max(0, top - margin),
+        min(image.width, right + margin),
+        min(image.height, bottom + margin),
+    )
+    return image.crop(tuple(round(v) for v in box))
