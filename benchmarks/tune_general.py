@@ -19,13 +19,13 @@ from shopseek.search.engine import Query, SearchEngine
 
 SINGLE = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
-    "defaults": {},
-    "trust gap 0.012": {"head_trust_gap": 0.012},
-    "trust gap 0.016": {"head_trust_gap": 0.016},
-    "trust gap 0.02": {"head_trust_gap": 0.02},
-    "trust gap 0.03": {"head_trust_gap": 0.03},
-    "trust gap 0.02 colour 0.5": {"head_trust_gap": 0.02, "weights": {"colour": 0.5}},
-    "trust gap 0.02 colour 2": {"head_trust_gap": 0.02, "weights": {"colour": 2.0}},
+    f"trust gap {gap} colour {colour} match {match}": {
+        "head_trust_gap": gap,
+        "weights": {"colour": colour, "match": match},
+    }
+    for gap in (0.016, 0.02)
+    for colour in (0.25, 0.5)
+    for match in (0.5, 1.0)
 }
 Catalogue = tuple[ShopSeek, list[EvalQuery], dict[str, dict[str, int]]]
 

@@ -194,3 +194,15 @@ def test_web_page_and_openapi(client: TestClient, tmp_path: Path) -> None:
     schema = client.get("/openapi.json").json()
     assert {"/search", "/healthz", "/products/{product_id}", "/events"} <= set(schema["paths"])
     json.dumps(schema)
+
+
+def test_ids_are_url_encoded_in_every_url_built(client: TestClient, fake_shop: ShopSeek, tmp_path: Path) -> None:
+    from shopseek.catalog.schema import Product
+
+    image = tmp_path / "odd.png"
+    image.write_bytes(png_bytes((200, 20, 20)))
+    fake_shop.add_products([Product(id="a?b#c%d", title="odd id scarf", images=[str(image)])])
+    hit = next(h for h in client.get("/search", params={"q": "odd id scarf"}).json()["results"] if h["id"] == "a?b#c%d")
+    assert hit["image_url"] == "/products/a%3Fb%23c%25d/images/0"
+    assert client.get(hit["image_url"]).status_code == 200
+    assert client.get("/products/a%3Fb%23c%25d").json()["image_urls"] == [hit["image_url"]]

@@ -116,3 +116,15 @@ def test_bad_photo_is_a_clear_error(real_index: Path) -> None:
     result = runner.invoke(app, ["search", "", "--image", str(bad), "--index", str(real_index / "index")])
     assert result.exit_code == 2
     assert "not an image" in result.output
+
+
+def test_ingest_fails_when_nothing_was_ingested_and_refuses_unknown_formats_untouched(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{broken\n" + json.dumps({"title": "no id"}) + "\n")
+    result = runner.invoke(app, ["ingest", str(bad), "--index", str(tmp_path / "index")])
+    assert result.exit_code == 1 and "no product was ingested" in result.output
+    text = tmp_path / "catalog.txt"
+    text.write_text("id,title\n1,shirt\n")
+    result = runner.invoke(app, ["ingest", str(text), "--index", str(tmp_path / "other")])
+    assert result.exit_code == 2 and "unknown catalogue format" in result.output
+    assert not (tmp_path / "other").exists()

@@ -235,3 +235,12 @@ def test_trained_heads_lose_their_say_when_visual_words_disagree_with_their_pick
     assert gap == pytest.approx(0.2)
     assert head_trust(0.0, 0.1) == 1.0 and head_trust(0.075, 0.1) == pytest.approx(0.5) and head_trust(gap, 0.1) == 0.0
     assert head_trust(None, 0.1) == 1.0 and head_trust(gap, 0.0) == 1.0
+
+
+def test_an_id_given_twice_in_one_batch_is_written_once_as_its_last_version(fake_shop: ShopSeek) -> None:
+    from shopseek.catalog.schema import Product
+
+    report = fake_shop.add_products([Product(id="dup", title="first"), Product(id="dup", title="second")])
+    assert report.added == 1
+    stored = fake_shop.store.get("dup")
+    assert stored is not None and stored.product.title == "second"

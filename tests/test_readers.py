@@ -86,3 +86,15 @@ def test_unknown_format_is_refused(tmp_path: Path) -> None:
 def test_prices_must_be_finite(price: object) -> None:
     with pytest.raises(ValidationError, match="finite"):
         Product.model_validate({"id": "x", "price": float(price)})  # type: ignore[arg-type]
+
+
+def test_a_csv_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("id,title,price\n1,Red shirt,20\n".encode("utf-8-sig"))
+    items = list(read_catalog(path))
+    assert [type(item) for item in items] == [ReadItem] and items[0].product.id == "1"  # type: ignore[union-attr]
+
+
+def test_an_unknown_format_is_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown catalogue format"):
+        read_catalog(tmp_path / "catalog.txt")

@@ -216,7 +216,11 @@ class ShopSeek:
         return True
 
     def _ingest_batch(self, batch: list[ReadItem], report: IngestReport, progress: Progress | None) -> None:
-        self.write_encoded(encode_batch(self.encoder, batch), report, progress)
+        """Encode and write a batch; an id given twice is written once, as its last version."""
+        last = {item.product.id: item for item in batch}
+        encoded = encode_batch(self.encoder, list(last.values()))
+        encoded.read = len(batch)
+        self.write_encoded(encoded, report, progress)
 
     def write_encoded(self, encoded: EncodedBatch, report: IngestReport, progress: Progress | None = None) -> None:
         """Store encoded products durably and add them to every index (the writing half of ingest)."""

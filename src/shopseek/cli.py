@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from rich.table import Table
 from shopseek.catalog.media import MediaError, load_image
 from shopseek.catalog.readers import read_catalog
 from shopseek.catalog.store import Filters
+
+if TYPE_CHECKING:
+    from shopseek.app import IngestReport
 
 app = typer.Typer(
     help="shopseek: cross-modal product search (words, photos or both; Chinese and English).",
@@ -60,8 +63,9 @@ def _count_lines(path: Path) -> int | None:
     return None
 
 
-def ingest_catalog(catalog: Path, index: Path, ray: str | None = None, workers: int = 2) -> int:
-    """Ingest one catalogue file with a progress bar (embedding on Ray when asked); returns the problem count."""
+def ingest_catalog(catalog: Path, index: Path, ray: str | None = None, workers: int = 2) -> IngestReport:
+    """Ingest one catalogue file with a progress bar (embedding on Ray when asked)."""
+    items = read_catalog(catalog)  # refuses an unknown format before an index folder is made
     shop = _open(index)
     with _progress() as progress:
         task = progress.add_task(f"ingest {catalog.name}", total=_count_lines(catalog))
@@ -69,9 +73,9 @@ def ingest_catalog(catalog: Path, index: Path, ray: str | None = None, workers: 
         if ray:
             from shopseek.cluster.ray_ingest import ray_ingest
 
-            report = ray_ingest(shop, read_catalog(catalog), ray, workers, advance)
+            report = ray_ingest(shop, items, ray, workers, advance)
         else:
-            report = shop.ingest(read_catalog(catalog), progress=advance)
+            report = shop.ingest(items, progress=advance)
     for problem in report.problems[:50]:
         where = f" ({problem.product_id})" if problem.product_id else ""
         err.print(f"[yellow]line {problem.line}{where}: {problem.reason}[/yellow]")
@@ -82,7 +86,7 @@ def ingest_catalog(catalog: Path, index: Path, ray: str | None = None, workers: 
         f"{len(report.problems)} problems; catalogue now holds {shop.count()} products"
     )
     shop.close()
-    return len(report.problems)
+    return report
 
 
 @app.command()
@@ -91,13 +95,22 @@ def ingest(
     index: IndexOption,
     ray: Annotated[str | None, typer.Option(help="Embed on Ray: 'local' starts a local cluster, or an address")] = None,
     workers: Annotated[int, typer.Option(min=1, max=1024, help="Ray embedding workers")] = 2,
+    strict: Annotated[bool, typer.Option(help="Exit with 1 when any line had a problem")] = False,
 ) -> None:
-    """Read a catalogue, encode its text and images, and add or update its products in the index."""
+    """Read a catalogue, encode its text and images, and add or update its products in the index.
+
+    Exits with 1 when no product could be ingested (or, with --strict, when any line had a problem).
+    """
     try:
-        ingest_catalog(catalog, index, ray, workers)
+        report = ingest_catalog(catalog, index, ray, workers)
     except ValueError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    if report.added == 0:
+        err.print("[red]no product was ingested[/red]")
+        raise typer.Exit(1)
+    if strict and report.problems:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -68,7 +68,7 @@ def _parse(raw: Any, line: int, base: Path) -> ReadItem | ReadProblem:
 
 
 def _read_jsonl(path: Path) -> Iterator[ReadItem | ReadProblem]:
-    with path.open(encoding="utf-8", errors="replace") as handle:
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
                 continue
@@ -82,7 +82,7 @@ def _read_jsonl(path: Path) -> Iterator[ReadItem | ReadProblem]:
 
 def _read_json(path: Path) -> Iterator[ReadItem | ReadProblem]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         yield ReadProblem(exc.lineno, f"invalid JSON: {exc.msg}")
         return
@@ -107,21 +107,26 @@ def _csv_value(key: str, value: str) -> Any:
     return value
 
 
+def _read_csv(path: Path) -> Iterator[ReadItem | ReadProblem]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            raw = {k: _csv_value(k, v) for k, v in row.items() if k and v not in (None, "")}
+            if "price" in raw:
+                with contextlib.suppress(ValueError):
+                    raw["price"] = float(raw["price"])
+            yield _parse(raw, reader.line_num, path.parent)
+
+
+READERS = {".jsonl": _read_jsonl, ".ndjson": _read_jsonl, ".json": _read_json, ".csv": _read_csv}
+
+
 def read_catalog(path: Path) -> Iterator[ReadItem | ReadProblem]:
-    """Read every product of a catalogue file, yielding products and problems in file order."""
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson"):
-        yield from _read_jsonl(path)
-    elif suffix == ".json":
-        yield from _read_json(path)
-    elif suffix == ".csv":
-        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
-            reader = csv.DictReader(handle)
-            for row in reader:
-                raw = {k: _csv_value(k, v) for k, v in row.items() if k and v not in (None, "")}
-                if "price" in raw:
-                    with contextlib.suppress(ValueError):
-                        raw["price"] = float(raw["price"])
-                yield _parse(raw, reader.line_num, path.parent)
-    else:
+    """Every product of a catalogue file, as products and problems in file order (a UTF-8 BOM is fine).
+
+    An unknown format raises ValueError at once, before anything is read or created.
+    """
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
         raise ValueError(f"{path}: unknown catalogue format (use .jsonl, .json or .csv)")
+    return reader(path)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path as FilePath
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -57,7 +58,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "currency": product.currency,
         "brand": product.brand,
         "category": product.category,
-        "image_url": f"/products/{product.id}/images/0" if hit.image_count else None,
+        "image_url": f"/products/{quote(product.id, safe='')}/images/0" if hit.image_count else None,
         "score": round(hit.score, 6),
         "signals": hit.signals,
     }
@@ -197,7 +198,7 @@ def create_app(shop: ShopSeek) -> FastAPI:
         if stored is None:
             raise HTTPException(status_code=404, detail=f"unknown product {product_id!r}")
         body = stored.product.model_dump(exclude={"images", "video"})
-        body["image_urls"] = [f"/products/{product_id}/images/{n}" for n in range(stored.image_count)]
+        body["image_urls"] = [f"/products/{quote(product_id, safe='')}/images/{n}" for n in range(stored.image_count)]
         return body
 
     @api.get("/products/{product_id}/images/{number}", tags=["products"])
