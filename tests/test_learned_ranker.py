@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,17 @@ def test_ranker_learns_from_clicks_and_is_picked_up_without_restart(tshirt_shop:
 def test_training_without_logs_explains_itself(tshirt_shop: ShopSeek) -> None:
     with pytest.raises(ValueError, match="nothing to learn"):
         train_ranker(tshirt_shop)
+
+
+def test_a_ranker_trained_on_another_feature_set_is_not_used(tmp_path: Path) -> None:
+    import lightgbm
+    import numpy as np
+
+    from shopseek.search.rank import LearnedRanker
+
+    rows = np.random.default_rng(0).random((40, 5))
+    data = lightgbm.Dataset(rows, label=np.arange(40) % 2, group=[10, 10, 10, 10])
+    booster = lightgbm.train({"objective": "lambdarank", "verbose": -1, "min_data_in_leaf": 1}, data, 2)
+    (tmp_path / "ranker").mkdir()
+    booster.save_model(str(tmp_path / "ranker" / "ranker-1.txt"))
+    assert LearnedRanker(tmp_path / "ranker").current() is None

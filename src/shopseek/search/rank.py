@@ -117,10 +117,13 @@ class LearnedRanker:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._model: RankerModel | None = None
+        self._outdated: Path | None = None
 
     def current(self) -> RankerModel | None:
         """The current model (None before any is trained); one directory listing per call."""
         files = sorted(self.folder.glob("ranker-*.txt")) if self.folder.exists() else []
+        if files and files[-1] == self._outdated:
+            return None
         if files and (self._model is None or self._model.path != files[-1]):
             import lightgbm
 
@@ -128,5 +131,9 @@ class LearnedRanker:
             card = newest.with_suffix(".json")
             # As deep as its training logs reached; older models without a card re-order the first page.
             depth = int(json.loads(card.read_text())["depth"]) if card.exists() else RERANK_DEPTH
-            self._model = RankerModel(newest, lightgbm.Booster(model_file=str(newest)), depth)
+            booster = lightgbm.Booster(model_file=str(newest))
+            if booster.num_feature() != len(FEATURES):  # trained by an older version: unused until trained again
+                self._outdated, self._model = newest, None
+                return None
+            self._model = RankerModel(newest, booster, depth)
         return self._model
