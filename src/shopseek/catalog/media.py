@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import ipaddress
+import os
+import socket
+import time
 import warnings
 from pathlib import Path
 
@@ -11,7 +15,9 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_IMAGE_BYTES = 20_000_000
-FETCH_TIMEOUT_S = 10.0
+FETCH_DEADLINE_S = 10.0  # for the whole fetch, redirects and a slow trickle included
+MAX_REDIRECTS = 3
+FETCH_FAILED = "could not fetch the image (unreachable, refused, not public, too slow or too large)"
 STORED_IMAGE_SIDE = 512
 
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -50,21 +56,50 @@ def decode_image(data: bytes) -> Image.Image:
     return image.convert("RGB")
 
 
+def public_host(url: httpx.URL) -> bool:
+    """True when every address the URL's host resolves to is public (no loopback, private, link-local, multicast,
+    reserved or unspecified address, in any spelling: `localhost`, `127.1`, `0x7f000001`, `[::1]` ...)."""
+    if os.environ.get("SHOPSEEK_FETCH_PRIVATE") == "1":
+        return True
+    try:
+        found = socket.getaddrinfo(url.host, url.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError):
+        return False
+    addresses = [ipaddress.ip_address(str(entry[4][0]).split("%")[0]) for entry in found]
+    return bool(addresses) and all(address.is_global and not address.is_multicast for address in addresses)
+
+
+def fetch(url: str) -> bytes:
+    """GET a public http(s) URL: every redirect re-checked, a total deadline, a size cap, one generic error."""
+    deadline = time.monotonic() + FETCH_DEADLINE_S
+    target = httpx.URL(url)
+    try:
+        with httpx.Client(follow_redirects=False) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                if target.scheme not in ("http", "https") or not public_host(target):
+                    raise MediaError(FETCH_FAILED)
+                timeout = httpx.Timeout(max(0.1, deadline - time.monotonic()))
+                with client.stream("GET", target, timeout=timeout) as response:
+                    if response.is_redirect:
+                        target = target.join(response.headers.get("location", ""))
+                        continue
+                    response.raise_for_status()
+                    chunks, size = [], 0
+                    for chunk in response.iter_bytes():
+                        size += len(chunk)
+                        if size > MAX_IMAGE_BYTES or time.monotonic() > deadline:
+                            raise MediaError(FETCH_FAILED)
+                        chunks.append(chunk)
+                    return b"".join(chunks)
+    except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+        raise MediaError(FETCH_FAILED) from exc
+    raise MediaError(FETCH_FAILED)
+
+
 def read_source(source: str) -> bytes:
-    """Read the bytes behind a local path or an http(s) URL, with a size cap and a timeout."""
+    """Read the bytes behind a local path or an http(s) URL (see `fetch`), with a size cap."""
     if source.startswith(("http://", "https://")):
-        try:
-            with httpx.stream("GET", source, timeout=FETCH_TIMEOUT_S, follow_redirects=True) as response:
-                response.raise_for_status()
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_IMAGE_BYTES:
-                        raise MediaError(f"{source}: larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
-                    chunks.append(chunk)
-                return b"".join(chunks)
-        except httpx.HTTPError as exc:
-            raise MediaError(f"{source}: could not fetch ({exc.__class__.__name__})") from exc
+        return fetch(source)
     path = Path(source)
     if not path.is_file():
         raise MediaError(f"{source}: file not found")
