@@ -28,10 +28,14 @@ from shopseek.feedback.experiments import Experiment, Variant
 from shopseek.search.engine import SORTS, Hit, QueryError
 from shopseek.search.engine import Query as SearchQuery
 from shopseek.service import pages
+from shopseek.service.limits import BodyLimit, ComputePool, PoolFull
 
 MAX_K = 100
 MAX_QUERY_CHARS = 1000
 MAX_WRITE_BATCH = 1000
+MAX_BODY_BYTES = MAX_IMAGE_BYTES + 1_000_000  # a photo at its cap plus the form around it
+COMPUTE_WORKERS = 2
+COMPUTE_QUEUE = 8
 STATIC = FilePath(str(resources.files("shopseek").joinpath("service/static")))
 
 
@@ -120,6 +124,13 @@ def create_app(shop: ShopSeek) -> FastAPI:
         description="Cross-modal product search: words (Chinese or English), a photo, or both.",
     )
 
+    api.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    pool = ComputePool(COMPUTE_WORKERS, COMPUTE_QUEUE)
+
+    @api.exception_handler(PoolFull)
+    async def busy(_: Request, exc: PoolFull) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"error": "busy: try again shortly"}, headers={"Retry-After": "1"})
+
     @api.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"loc": [str(p) for p in e["loc"]], "msg": str(e["msg"])} for e in exc.errors()]
@@ -180,16 +191,20 @@ def create_app(shop: ShopSeek) -> FastAPI:
         image: Annotated[UploadFile | None, File(description="A photo (JPEG, PNG, WebP...)")] = None,
     ) -> dict[str, Any]:
         """Search by words, a photo, or both together (multipart form)."""
-        photo = None
+        data = None
         if image is not None:
             data = await image.read(MAX_IMAGE_BYTES + 1)
             if len(data) > MAX_IMAGE_BYTES:
                 raise HTTPException(status_code=413, detail=f"photo larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+
+        def decode_and_search() -> dict[str, Any]:
             try:
-                photo = decode_image(data)
+                photo = decode_image(data) if data is not None else None
             except MediaError as exc:
                 raise HTTPException(status_code=422, detail=f"photo: {exc}") from exc
-        return run_search(q, photo, options)
+            return run_search(q, photo, options)
+
+        return await pool.run(decode_and_search)
 
     @api.get("/products/{product_id}", tags=["products"])
     def product(product_id: str) -> dict[str, Any]:
