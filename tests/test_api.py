@@ -104,11 +104,42 @@ def test_write_and_delete_with_the_key(client: TestClient) -> None:
 
 
 def test_events_are_recorded(client: TestClient, fake_shop: ShopSeek) -> None:
-    ok = client.post("/events", json={"user_id": "u1", "product_id": "p1", "type": "like", "query": "shirt"})
+    user = client.post("/sessions").json()["user_id"]
+    ok = client.post("/events", json={"user_id": user, "product_id": "p1", "type": "like", "query": "shirt"})
     assert ok.status_code == 200
-    assert client.post("/events", json={"user_id": "u1", "product_id": "nope", "type": "like"}).status_code == 404
-    assert client.post("/events", json={"user_id": "u1", "product_id": "p1", "type": "stare"}).status_code == 422
+    assert client.post("/events", json={"user_id": user, "product_id": "nope", "type": "like"}).status_code == 404
+    assert client.post("/events", json={"user_id": user, "product_id": "p1", "type": "stare"}).status_code == 422
     assert fake_shop.events.count() == 1
+
+
+def test_nobody_acts_as_another_shopper(client: TestClient, fake_shop: ShopSeek) -> None:
+    from fastapi.testclient import TestClient as Client
+
+    victim = client.post("/sessions").json()
+    attacker = Client(client.app)
+    forged = {"user_id": victim["user_id"], "product_id": "p1", "type": "like"}
+    assert attacker.post("/events", json=forged).status_code == 401
+    assert attacker.post("/events", json=forged, headers={"X-Shopper-Token": "guess"}).status_code == 401
+    assert attacker.get("/search", params={"q": "shirt", "user": victim["user_id"]}).status_code == 401
+    assert attacker.get(f"/users/{victim['user_id']}/recommendations").status_code == 401
+    assert fake_shop.events.count() == 0
+    with_token = attacker.post("/events", json=forged, headers={"X-Shopper-Token": victim["token"]})
+    assert with_token.status_code == 200  # the shopper's own token works from any client
+    as_server = attacker.post("/events", json=forged, headers={"Authorization": f"Bearer {KEY}"})
+    assert as_server.status_code == 200
+
+
+def test_events_and_searches_are_rate_limited_per_client(fake_shop: ShopSeek, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPSEEK_EVENTS_PER_S", "0.001")
+    client = TestClient(create_app(fake_shop))
+    user = client.post("/sessions").json()["user_id"]
+    codes = [
+        client.post("/events", json={"user_id": user, "product_id": "p1", "type": "click"}).status_code
+        for _ in range(40)
+    ]
+    assert codes.count(200) == 30 and codes[-1] == 429  # the burst, then refused
+    refused = client.post("/events", json={"user_id": user, "product_id": "p1", "type": "click"})
+    assert refused.headers["retry-after"] == "1"
 
 
 BAD_SEARCHES = [

@@ -36,7 +36,7 @@ def test_report_counts_ctr_per_variant_and_renders(fake_shop: ShopSeek, monkeypa
     assert client.put("/experiments/ab", json=SPEC, headers={"Authorization": f"Bearer {KEY}"}).status_code == 200
     users = [f"u{n}" for n in range(40)]
     for user in users:
-        client.get("/search", params={"q": "shirt", "user": user})
+        client.get("/search", params={"q": "shirt", "user": user}, headers={"Authorization": f"Bearer {KEY}"})
         variant = fake_shop.experiments.assign("ab", user)
         for position, product in enumerate(["p1", "p2", "p3"], start=1):
             fake_shop.record(Event(user_id=user, product_id=product, type="impression", query="shirt", value=position))
@@ -59,12 +59,15 @@ def test_report_counts_ctr_per_variant_and_renders(fake_shop: ShopSeek, monkeypa
 
 def test_analytics_shows_top_and_zero_result_queries(fake_shop: ShopSeek) -> None:
     client = TestClient(create_app(fake_shop))
-    for _ in range(3):
-        client.get("/search", params={"q": "red shirt"})
+    for user in ("a", "b", "c"):
+        fake_shop.events.log_search("red shirt", 2, user)
+    for _ in range(60):  # one client repeating a query is one shopper, however often
+        client.get("/search", params={"q": "visit evil.example for deals"})
     fake_shop.events.log_search("unicorn saddle", 0)
     data = client.get("/analytics/data").json()
-    assert data["top_queries"][0] == {"query": "red shirt", "searches": 3}
-    assert data["zero_result_queries"] == [{"query": "unicorn saddle", "searches": 1}]
+    assert data["top_queries"][0] == {"query": "red shirt", "shoppers": 3}
+    assert {"query": "visit evil.example for deals", "shoppers": 1} in data["top_queries"]
+    assert data["zero_result_queries"] == [{"query": "unicorn saddle", "shoppers": 1}]
     page = client.get("/analytics")
     assert page.status_code == 200 and "Top queries" in page.text
 

@@ -19,7 +19,7 @@ def log_green_lovers(shop: ShopSeek, searches: int) -> None:
     found = [hit.product.id for hit in shop.search(Query("t-shirt", k=20, learned_ranking=False)).hits]
     for number in range(searches):
         shown = rng.sample(found, 10)
-        user, at = f"u{number % 25}", 1_700_000_000.0 + number * 60
+        user, at = f"u{number % 60}", 1_700_000_000.0 + number * 60
         for position, product_id in enumerate(shown, start=1):
             shop.events.append(Event(user_id=user, product_id=product_id, type="impression", query="t-shirt",
                                      value=position), at=at + position * 0.01)  # fmt: skip
@@ -60,3 +60,16 @@ def test_a_ranker_trained_on_another_feature_set_is_not_used(tmp_path: Path) -> 
     (tmp_path / "ranker").mkdir()
     booster.save_model(str(tmp_path / "ranker" / "ranker-1.txt"))
     assert LearnedRanker(tmp_path / "ranker").current() is None
+
+
+def test_one_shopper_repeating_a_search_teaches_the_ranker_only_a_few_times(fake_shop: ShopSeek) -> None:
+    from shopseek.learn.ranker import SESSIONS_PER_SHOPPER_QUERY, logged_sessions
+
+    for _ in range(40):
+        fake_shop.record(Event(user_id="mallory", product_id="p4", type="impression", query="shirt", value=1))
+        fake_shop.record(Event(user_id="mallory", product_id="p4", type="purchase", query="shirt"))
+    fake_shop.record(Event(user_id="ann", product_id="p1", type="impression", query="shirt", value=1))
+    sessions = logged_sessions(fake_shop)
+    assert [s.user_id for s in sessions].count("mallory") == SESSIONS_PER_SHOPPER_QUERY
+    assert [s.user_id for s in sessions].count("ann") == 1
+    assert fake_shop.events.popularity(["p4"]) == {"p4": 3.0}  # one shopper's strongest event, once

@@ -60,10 +60,11 @@ def test_api_user_parameter_and_recommendations(tshirt_shop: ShopSeek) -> None:
     from shopseek.service.api import create_app
 
     client = TestClient(create_app(tshirt_shop))
+    ann = client.post("/sessions").json()["user_id"]  # her token rides along as a cookie
     for n in range(3):
-        client.post("/events", json={"user_id": "ann", "product_id": f"red-{n}", "type": "like"})
-    personal = client.get("/search", params={"q": "t-shirt", "k": 5, "user": "ann"}).json()["results"]
+        client.post("/events", json={"user_id": ann, "product_id": f"red-{n}", "type": "like"})
+    personal = client.get("/search", params={"q": "t-shirt", "k": 5, "user": ann}).json()["results"]
     assert sum(r["id"].startswith("red") for r in personal) >= 4
     assert "personal" in personal[0]["signals"]
-    picks = client.get("/users/ann/recommendations", params={"k": 2}).json()["results"]
+    picks = client.get(f"/users/{ann}/recommendations", params={"k": 2}).json()["results"]
     assert [p["id"][:3] for p in picks] == ["red", "red"]

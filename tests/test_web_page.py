@@ -34,7 +34,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path, tiny_catalog: Path) -> Iterator[str]:
+def server(tmp_path: Path, tiny_catalog: Path) -> Iterator[tuple[str, ShopSeek]]:
     hostile = {"id": "x1", "title": '<img src=x onerror="window.__xss=1">Evil shirt', "price": 5}
     with tiny_catalog.open("a") as handle:
         handle.write(json.dumps(hostile) + "\n")
@@ -48,23 +48,29 @@ def server(tmp_path: Path, tiny_catalog: Path) -> Iterator[str]:
     deadline = time.time() + 10
     while not uvicorn_server.started and time.time() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", shop
     uvicorn_server.should_exit = True
     thread.join(timeout=5)
     shop.close()
 
 
-def test_search_photo_filter_and_product_page(server: str, tmp_path: Path) -> None:
+def test_search_photo_filter_and_product_page(server: tuple[str, ShopSeek], tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    url, shop = server
     photo = write_image(tmp_path / "photo.png", "red", (224, 224))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
         )
         page = browser.new_page()
-        page.goto(f"{server}/?q=red%20shirt")
+        page.goto(f"{url}/?q=red%20shirt")
         expect(page.locator(".card").first).to_contain_text("Red cotton shirt")
+        page.locator(".card button[title=like]").first.click()
+        deadline = time.time() + 5
+        while not (likes := [e for _, e in shop.events.all_events() if e.type == "like"]) and time.time() < deadline:
+            time.sleep(0.05)
+        assert [(e.product_id, e.user_id[:2]) for e in likes] == [("p1", "s-")]  # as the server-issued shopper
 
         page.fill("#q", "shirt")
         page.set_input_files("#photo", photo)
@@ -84,7 +90,7 @@ def test_search_photo_filter_and_product_page(server: str, tmp_path: Path) -> No
         expect(page.locator("#product-body h2")).to_be_visible()
         expect(page.locator("#product-body")).to_contain_text("Similar products")
 
-        page.goto(f"{server}/?q=evil%20shirt")
+        page.goto(f"{url}/?q=evil%20shirt")
         expect(page.locator(".card .title", has_text="Evil shirt")).to_contain_text("<img src=x")
         assert page.evaluate("window.__xss") is None
         ARTIFACTS.mkdir(exist_ok=True)

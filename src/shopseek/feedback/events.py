@@ -37,7 +37,11 @@ CREATE INDEX IF NOT EXISTS searches_at ON searches(at);
 
 
 ENGAGEMENT = {"click": 1, "cart": 2, "purchase": 3, "like": 3}  # how much each event says a shopper wanted a product
-ENGAGEMENT_SQL = "SUM(CASE type " + " ".join(f"WHEN '{t}' THEN {w}" for t, w in ENGAGEMENT.items()) + " ELSE 0 END)"
+ENGAGEMENT_WEIGHT_SQL = "CASE type " + " ".join(f"WHEN '{t}' THEN {w}" for t, w in ENGAGEMENT.items()) + " ELSE 0 END"
+
+
+# Queries are ranked by how many shoppers asked them, not how often: anonymous searches count as one shopper.
+SHOPPERS_SQL = "COUNT(DISTINCT COALESCE(user_id, ''))"
 
 
 class Event(BaseModel):
@@ -79,13 +83,14 @@ class EventLog:
             )
 
     def analytics(self, limit: int = 20) -> dict[str, object]:
-        """Top queries, zero-result queries, click-through by query and searches per day."""
+        """Top and zero-result queries by distinct shoppers, click-through by query, searches per day."""
         with self._lock:
             top = self._db.execute(
-                "SELECT query, COUNT(*) n FROM searches GROUP BY query ORDER BY n DESC LIMIT ?", (limit,)
+                f"SELECT query, {SHOPPERS_SQL} n FROM searches GROUP BY query ORDER BY n DESC LIMIT ?", (limit,)
             ).fetchall()
             zero = self._db.execute(
-                "SELECT query, COUNT(*) n FROM searches WHERE results = 0 GROUP BY query ORDER BY n DESC LIMIT ?",
+                f"SELECT query, {SHOPPERS_SQL} n FROM searches WHERE results = 0 GROUP BY query ORDER BY n DESC"
+                " LIMIT ?",
                 (limit,),
             ).fetchall()
             ctr = self._db.execute(
@@ -102,8 +107,8 @@ class EventLog:
                 " FROM events GROUP BY d ORDER BY d"
             ).fetchall()
         return {
-            "top_queries": [{"query": q, "searches": n} for q, n in top],
-            "zero_result_queries": [{"query": q, "searches": n} for q, n in zero],
+            "top_queries": [{"query": q, "shoppers": n} for q, n in top],
+            "zero_result_queries": [{"query": q, "shoppers": n} for q, n in zero],
             "ctr_by_query": [{"query": q, "ctr": round(c, 4), "impressions": n} for q, c, n in ctr],
             "searches_per_day": [{"day": d, "searches": n} for d, n in daily],
             "ctr_per_day": [{"day": d, "ctr": round(c or 0.0, 4)} for d, c in clicks_daily],
@@ -120,14 +125,17 @@ class EventLog:
         return [(r[0], Event(user_id=r[1], product_id=r[2], type=r[3], query=r[4], value=r[5])) for r in rows]
 
     def popularity(self, product_ids: list[str], before: float | None = None) -> dict[str, float]:
-        """Weighted engagement per product (clicks 1, carts 2, purchases and likes 3), optionally before a time."""
+        """Engagement per product, optionally before a time: each shopper counts once, with their strongest event
+        (click 1, cart 2, purchase or like 3), so a few shoppers repeating events cannot make a product popular."""
         if not product_ids:
             return {}
         marks = ",".join("?" * len(product_ids))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT product_id, {ENGAGEMENT_SQL} FROM events WHERE product_id IN ({marks}) AND at < ?"
-                " GROUP BY product_id",
+                "SELECT product_id, SUM(strongest) FROM ("
+                f" SELECT product_id, MAX({ENGAGEMENT_WEIGHT_SQL}) strongest FROM events"
+                f" WHERE product_id IN ({marks}) AND at < ? GROUP BY product_id, user_id"
+                ") GROUP BY product_id",
                 [*product_ids, before if before is not None else float("inf")],
             ).fetchall()
         return {r[0]: float(r[1] or 0) for r in rows}
@@ -135,14 +143,17 @@ class EventLog:
     def query_engagement(
         self, query: str, product_ids: list[str], before: float | None = None
     ) -> dict[str, tuple[float, float]]:
-        """Per product, (weighted engagement, impressions) logged under this exact query, optionally before a time."""
+        """Per product under this exact query (optionally before a time): (engagement, shoppers shown it), each
+        shopper counting once with their strongest event."""
         if not product_ids or not query:
             return {}
         marks = ",".join("?" * len(product_ids))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT product_id, {ENGAGEMENT_SQL}, SUM(type = 'impression') FROM events"
-                f" WHERE product_id IN ({marks}) AND query = ? AND at < ? GROUP BY product_id",
+                "SELECT product_id, SUM(strongest), SUM(shown) FROM ("
+                f" SELECT product_id, MAX({ENGAGEMENT_WEIGHT_SQL}) strongest, MAX(type = 'impression') shown"
+                f" FROM events WHERE product_id IN ({marks}) AND query = ? AND at < ? GROUP BY product_id, user_id"
+                ") GROUP BY product_id",
                 [*product_ids, query, before if before is not None else float("inf")],
             ).fetchall()
         return {r[0]: (float(r[1] or 0), float(r[2] or 0)) for r in rows}

@@ -16,6 +16,7 @@ from shopseek.search.engine import Query
 from shopseek.search.rank import FEATURES, RERANK_DEPTH, feature_rows
 
 CANDIDATE_POOL = 100  # how deep the fused list is searched for the products a logged search showed
+SESSIONS_PER_SHOPPER_QUERY = 3  # the most searches one shopper's repeats of one query teach the ranker
 
 
 @dataclass
@@ -45,7 +46,17 @@ def logged_sessions(shop: ShopSeek) -> list[LoggedSession]:
         elif key in open_session and event.type in ENGAGEMENT:
             gains = open_session[key].gains
             gains[event.product_id] = max(gains[event.product_id], ENGAGEMENT[event.type])
-    return [s for s in sessions if s.query and s.positions]
+    return capped([s for s in sessions if s.query and s.positions])
+
+
+def capped(sessions: list[LoggedSession]) -> list[LoggedSession]:
+    """Each shopper's last few searches per query only, so a few shoppers repeating one search cannot outvote
+    many shoppers searching once."""
+    kept: dict[tuple[str, str], list[LoggedSession]] = defaultdict(list)
+    for session in sessions:
+        kept[(session.user_id, session.query)].append(session)
+    allowed = {id(s) for group in kept.values() for s in group[-SESSIONS_PER_SHOPPER_QUERY:]}
+    return [s for s in sessions if id(s) in allowed]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,6 +29,7 @@ from shopseek.search.engine import SORTS, Hit, QueryError
 from shopseek.search.engine import Query as SearchQuery
 from shopseek.service import pages
 from shopseek.service.limits import BodyLimit, ComputePool, PoolFull
+from shopseek.service.shoppers import COOKIE, RateLimiter, ShopperTokens
 
 MAX_K = 100
 MAX_QUERY_CHARS = 1000
@@ -36,6 +37,11 @@ MAX_WRITE_BATCH = 1000
 MAX_BODY_BYTES = MAX_IMAGE_BYTES + 1_000_000  # a photo at its cap plus the form around it
 COMPUTE_WORKERS = 2
 COMPUTE_QUEUE = 8
+RATES = {  # per client address: (requests a second, burst); SHOPSEEK_<NAME>_PER_S overrides the rate
+    "searches": (20.0, 60),
+    "events": (10.0, 30),
+    "sessions": (1.0, 20),
+}
 STATIC = FilePath(str(resources.files("shopseek").joinpath("service/static")))
 
 
@@ -109,6 +115,14 @@ def require_key(authorization: Annotated[str | None, Header()] = None) -> None:
         raise HTTPException(status_code=403, detail="wrong API key")
 
 
+def limiters() -> dict[str, RateLimiter]:
+    """One rate limiter per kind of request, from RATES and the environment."""
+    return {
+        name: RateLimiter(float(os.environ.get(f"SHOPSEEK_{name.upper()}_PER_S", rate)), burst)
+        for name, (rate, burst) in RATES.items()
+    }
+
+
 def create_app(shop: ShopSeek) -> FastAPI:
     """Build the API and web page over one open index."""
 
@@ -126,6 +140,27 @@ def create_app(shop: ShopSeek) -> FastAPI:
 
     api.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     pool = ComputePool(COMPUTE_WORKERS, COMPUTE_QUEUE)
+    tokens = ShopperTokens.for_folder(shop.folder)
+    limits = limiters()
+
+    def limited(kind: str) -> Any:
+        def check(request: Request) -> None:
+            if not limits[kind].allow(request.client.host if request.client else "unknown"):
+                raise HTTPException(status_code=429, detail=f"too many {kind}: slow down", headers={"Retry-After": "1"})
+
+        return Depends(check)
+
+    def act_as(user_id: str, request: Request) -> None:
+        """Acting as a shopper needs that shopper's token (header, cookie or bearer) or the API key."""
+        bearer = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
+        key = os.environ.get("SHOPSEEK_API_KEY")
+        if key and bearer and hmac.compare_digest(bearer.encode(), key.encode()):
+            return
+        token = request.headers.get("x-shopper-token") or request.cookies.get(COOKIE) or bearer
+        if not tokens.valid(user_id, token):
+            raise HTTPException(
+                status_code=401, detail=f"acting as shopper {user_id!r} needs their token (POST /sessions)"
+            )
 
     @api.exception_handler(PoolFull)
     async def busy(_: Request, exc: PoolFull) -> JSONResponse:
@@ -138,7 +173,7 @@ def create_app(shop: ShopSeek) -> FastAPI:
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"error": exc.detail})
+        return JSONResponse(status_code=exc.status_code, content={"error": exc.detail}, headers=exc.headers)
 
     def run_search(text: str, image: Any, options: SearchOptions) -> dict[str, Any]:
         filters = Filters(options.category, options.brand, options.price_min, options.price_max)
@@ -176,21 +211,34 @@ def create_app(shop: ShopSeek) -> FastAPI:
         """Liveness and catalogue size."""
         return {"status": "ok", "products": shop.count()}
 
-    @api.get("/search", tags=["search"])
+    @api.post("/sessions", tags=["feedback"], dependencies=[limited("sessions")])
+    def new_shopper(response: Response) -> dict[str, str]:
+        """A new shopper id and its token (also set as a cookie): events and personal results need it."""
+        user_id, token = tokens.issue()
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", max_age=365 * 86400)
+        return {"user_id": user_id, "token": token}
+
+    @api.get("/search", tags=["search"], dependencies=[limited("searches")])
     def search(
+        request: Request,
         options: Annotated[SearchOptions, Depends(_options)],
         q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Words, Chinese or English")] = "",
     ) -> dict[str, Any]:
-        """Search by words, with filters, facets, sort and pages."""
+        """Search by words, with filters, facets, sort and pages (`user` needs that shopper's token)."""
+        if options.user:
+            act_as(options.user, request)
         return run_search(q, None, options)
 
-    @api.post("/search", tags=["search"])
+    @api.post("/search", tags=["search"], dependencies=[limited("searches")])
     async def search_with_photo(
+        request: Request,
         options: Annotated[SearchOptions, Depends(_form_options)],
         q: Annotated[str, Form(max_length=MAX_QUERY_CHARS)] = "",
         image: Annotated[UploadFile | None, File(description="A photo (JPEG, PNG, WebP...)")] = None,
     ) -> dict[str, Any]:
-        """Search by words, a photo, or both together (multipart form)."""
+        """Search by words, a photo, or both together (multipart form; `user` needs that shopper's token)."""
+        if options.user:
+            act_as(options.user, request)
         data = None
         if image is not None:
             data = await image.read(MAX_IMAGE_BYTES + 1)
@@ -263,13 +311,17 @@ def create_app(shop: ShopSeek) -> FastAPI:
         return {"deleted": product_id, "products": shop.count()}
 
     @api.get("/users/{user_id}/recommendations", tags=["feedback"])
-    def recommendations(user_id: str, k: Annotated[int, Query(ge=1, le=MAX_K)] = 10) -> dict[str, Any]:
-        """For-you products from the shopper's likes, clicks and purchases (empty until they have some)."""
+    def recommendations(
+        user_id: str, request: Request, k: Annotated[int, Query(ge=1, le=MAX_K)] = 10
+    ) -> dict[str, Any]:
+        """For-you products from the shopper's likes, clicks and purchases (needs that shopper's token)."""
+        act_as(user_id, request)
         return {"results": [hit_json(h) for h in shop.recommend(user_id, k)]}
 
-    @api.post("/events", tags=["feedback"])
-    def events(event: Event) -> dict[str, Any]:
-        """Record what a shopper did with a product."""
+    @api.post("/events", tags=["feedback"], dependencies=[limited("events")])
+    def events(event: Event, request: Request) -> dict[str, Any]:
+        """Record what a shopper did with a product (needs that shopper's token, or the API key)."""
+        act_as(event.user_id, request)
         try:
             sequence = shop.record(event)
         except KeyError as exc:

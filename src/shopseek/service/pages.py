@@ -64,7 +64,7 @@ def analytics_page(data: dict[str, Any]) -> str:
     body = "<h1>Search analytics</h1>"
     top = data["top_queries"]
     if top:
-        body += _plot([r["query"][:20] for r in top], [r["searches"] for r in top], "Top queries")
+        body += _plot([r["query"][:20] for r in top], [r["shoppers"] for r in top], "Top queries (shoppers)")
     days = data["searches_per_day"]
     if days:
         body += _plot([r["day"] for r in days], [r["searches"] for r in days], "Searches per day", kind="line")

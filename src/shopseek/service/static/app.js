@@ -3,11 +3,16 @@
 
 const state = { q: "", page: 1, k: 24, sort: "relevance", category: null, brand: null, priceMin: null, priceMax: null, photo: null };
 const $ = (id) => document.getElementById(id);
-const userId = localStorage.getItem("shopseek-user") || (() => {
-  const id = "u-" + Math.random().toString(36).slice(2, 10);
-  localStorage.setItem("shopseek-user", id);
-  return id;
-})();
+// The server issues this shopper's id with a token it keeps in an HttpOnly cookie: nobody else can act as them.
+let userId = localStorage.getItem("shopseek-shopper");
+async function shopper(renew = false) {
+  if (userId && !renew) return userId;
+  const response = await fetch("/sessions", { method: "POST" });
+  if (!response.ok) return null;
+  userId = (await response.json()).user_id;
+  localStorage.setItem("shopseek-shopper", userId);
+  return userId;
+}
 
 function el(tag, props = {}, children = []) {
   const node = document.createElement(tag);
@@ -38,8 +43,9 @@ function syncUrl() {
   history.replaceState(null, "", params.toString() ? "/?" + params : "/");
 }
 
-function options() {
-  const params = new URLSearchParams({ k: state.k, page: state.page, sort: state.sort, user: userId });
+function options(user) {
+  const params = new URLSearchParams({ k: state.k, page: state.page, sort: state.sort });
+  if (user) params.set("user", user);
   if (state.category) params.set("category", state.category);
   if (state.brand) params.set("brand", state.brand);
   if (state.priceMin !== null) params.set("price_min", state.priceMin);
@@ -51,25 +57,28 @@ async function search() {
   if (!state.q && !state.photo) { $("status").textContent = "Type words or add a photo."; return; }
   $("status").textContent = "Searching…";
   syncUrl();
-  let response;
   try {
-    if (state.photo) {
-      const form = new FormData();
-      for (const [key, value] of options()) form.append(key, value);
-      form.append("q", state.q);
-      form.append("image", state.photo);
-      response = await fetch("/search", { method: "POST", body: form });
-    } else {
-      const params = options();
-      params.set("q", state.q);
-      response = await fetch("/search?" + params);
-    }
+    let response = await run(await shopper());
+    if (response.status === 401) response = await run(await shopper(true));  // the cookie was lost: a new shopper
     const body = await response.json();
     if (!response.ok) { showError(body); return; }
     render(body);
   } catch (error) {
     $("status").textContent = "Search failed: " + error;
   }
+}
+
+function run(user) {
+  if (state.photo) {
+    const form = new FormData();
+    for (const [key, value] of options(user)) form.append(key, value);
+    form.append("q", state.q);
+    form.append("image", state.photo);
+    return fetch("/search", { method: "POST", body: form });
+  }
+  const params = options(user);
+  params.set("q", state.q);
+  return fetch("/search?" + params);
 }
 
 function showError(body) {
@@ -123,7 +132,9 @@ function renderFacet(name, label, counts) {
 
 async function send(event) {
   try {
-    await fetch("/events", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user_id: userId, ...event }) });
+    const user = await shopper();
+    if (!user) return;
+    await fetch("/events", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ user_id: user, ...event }) });
   } catch (_) { /* events are best effort */ }
 }
 
