@@ -237,3 +237,29 @@ def test_ids_are_url_encoded_in_every_url_built(client: TestClient, fake_shop: S
     assert hit["image_url"] == "/products/a%3Fb%23c%25d/images/0"
     assert client.get(hit["image_url"]).status_code == 200
     assert client.get("/products/a%3Fb%23c%25d").json()["image_urls"] == [hit["image_url"]]
+
+
+def test_while_recovering_healthz_says_so_and_the_rest_asks_to_retry(client: TestClient, fake_shop: ShopSeek) -> None:
+    fake_shop.ready.clear()
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json() == {"status": "recovering"}
+    busy = client.get("/search", params={"q": "shirt"})
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "2"
+    fake_shop.ready.set()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_deferred_open_serves_only_after_the_journal_is_replayed(tmp_path: Path, tiny_catalog: Path) -> None:
+    from shopseek.catalog.readers import read_catalog
+    from shopseek.catalog.schema import Product
+    from shopseek.encoders.base import ENCODERS
+
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.ingest(read_catalog(tiny_catalog))
+    shop.add_products([Product(id="late", title="late wool sweater")])  # journalled, not yet checkpointed
+    shop.close()
+    reopened = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"](), defer_recovery=True)
+    assert not reopened.ready.is_set() and reopened.recovered == 0
+    reopened.finish_opening()
+    assert reopened.ready.is_set() and reopened.recovered == 1
+    reopened.close()

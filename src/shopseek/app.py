@@ -6,6 +6,7 @@ import copy
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -74,9 +75,11 @@ class ShopSeek:
         encoder: Encoder | None = None,
         settings: Settings | None = None,
         indexes: Indexes | None = None,
+        defer_recovery: bool = False,
     ) -> None:
         """Open (or create) an index folder; `indexes` given from outside (shards) are searched and written to,
-        but never snapshotted or recovered here: their owner does that."""
+        but never snapshotted or recovered here: their owner does that. With `defer_recovery`, replaying the
+        journal (and re-encoding for a new encoder) waits for `finish_opening`, so a server can answer meanwhile."""
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.settings = settings or Settings.load(folder)
@@ -94,10 +97,18 @@ class ShopSeek:
         self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events)
         self._lock = rwlock.RWLockWrite()
         to_english("预热 warm up")  # loads jieba and CC-CEDICT now rather than in the first shopper's query
-        self.recovered = self._recover() if self._owns_indexes else 0
+        self.recovered = 0
+        self.ready = threading.Event()  # set once the indexes agree with the store
+        if not defer_recovery:
+            self.finish_opening()
+
+    def finish_opening(self) -> None:
+        """Replay journal entries newer than the snapshot and refresh derived vectors; then `ready` is set."""
         if self._owns_indexes:
+            self.recovered = self._recover()
             self._refresh_images()
             self._refresh_joint_space()
+        self.ready.set()
 
     def vector_dims(self) -> dict[str, int]:
         """The dimension of each vector space, as this index's encoder makes them."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -45,12 +46,12 @@ def _progress() -> Progress:
     )
 
 
-def _open(index: Path):
+def _open(index: Path, defer_recovery: bool = False):
     from shopseek.app import ShopSeek
     from shopseek.index.vectors import IndexMismatch
 
     try:
-        return ShopSeek(index)
+        return ShopSeek(index, defer_recovery=defer_recovery)
     except IndexMismatch as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
@@ -223,7 +224,7 @@ def serve(
         console.print(f"shopseek on Ray ({shards} shards, {replicas} replicas): http://{host}:{port}")
         serve_on_ray(index, ray, shards, replicas, host, port)
         return
-    _serve(_open(index), index, host, port)
+    _serve(_open(index, defer_recovery=True), index, host, port)
 
 
 def _serve(shop, index: Path, host: str, port: int) -> None:
@@ -232,6 +233,8 @@ def _serve(shop, index: Path, host: str, port: int) -> None:
     from shopseek.service.api import create_app
 
     console.print(f"shopseek serving {index} at http://{host}:{port}")
+    if not shop.ready.is_set():  # recovery runs while the server already answers (`/healthz`: recovering)
+        threading.Thread(target=shop.finish_opening, name="recovery", daemon=True).start()
     uvicorn.run(create_app(shop), host=host, port=port, log_level="warning")
 
 
@@ -247,7 +250,7 @@ def demo(
 
     if (index / "catalog.sqlite").exists():
         try:
-            _serve(ShopSeek(index), index, "127.0.0.1", port)
+            _serve(ShopSeek(index, defer_recovery=True), index, "127.0.0.1", port)
             return
         except IndexMismatch:
             console.print("the demo index was built by an older encoder version: rebuilding it")

@@ -162,6 +162,17 @@ def create_app(shop: ShopSeek) -> FastAPI:
                 status_code=401, detail=f"acting as shopper {user_id!r} needs their token (POST /sessions)"
             )
 
+    @api.middleware("http")
+    async def until_ready(request: Request, call_next: Any) -> Any:
+        """While the index recovers after a crash, answer at once: `/healthz` says so, the rest asks to retry."""
+        if shop.ready.is_set():
+            return await call_next(request)
+        if request.url.path == "/healthz":
+            return JSONResponse(status_code=503, content={"status": "recovering"}, headers={"Retry-After": "2"})
+        return JSONResponse(
+            status_code=503, content={"error": "recovering: try again shortly"}, headers={"Retry-After": "2"}
+        )
+
     @api.exception_handler(PoolFull)
     async def busy(_: Request, exc: PoolFull) -> JSONResponse:
         return JSONResponse(status_code=503, content={"error": "busy: try again shortly"}, headers={"Retry-After": "1"})
