@@ -263,3 +263,20 @@ def test_a_deferred_open_serves_only_after_the_journal_is_replayed(tmp_path: Pat
     reopened.finish_opening()
     assert reopened.ready.is_set() and reopened.recovered == 1
     reopened.close()
+
+
+def test_openapi_lists_every_error_code_with_the_real_body(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    responses = schema["paths"]["/search"]["get"]["responses"]
+    assert {"401", "404", "413", "422", "429", "503"} <= set(responses)
+    body = responses["422"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][body]["properties"]) == {"error", "detail"}
+
+
+def test_two_photos_in_one_search_are_refused(client: TestClient) -> None:
+    files = [
+        ("image", ("a.png", png_bytes((200, 0, 0)), "image/png")),
+        ("image", ("b.png", png_bytes((0, 0, 200)), "image/png")),
+    ]
+    response = client.post("/search", data={"q": ""}, files=files)
+    assert response.status_code == 422 and "one photo" in response.json()["error"]

@@ -45,6 +45,27 @@ RATES = {  # per client address: (requests a second, burst); SHOPSEEK_<NAME>_PER
 STATIC = FilePath(str(resources.files("shopseek").joinpath("service/static")))
 
 
+class ErrorBody(BaseModel):
+    """Every error answer: what went wrong, and for invalid requests each bad field."""
+
+    error: str
+    detail: list[dict[str, Any]] | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": description}
+    for code, description in {
+        401: "a shopper token or the API key is missing or wrong",
+        403: "writes are disabled, or the API key is wrong",
+        404: "unknown product or experiment",
+        413: "request body or photo too large",
+        422: "invalid request: each bad field is listed in `detail`",
+        429: "too many requests from this client: retry after `Retry-After` seconds",
+        503: "busy or recovering: retry after `Retry-After` seconds",
+    }.items()
+}
+
+
 class SearchOptions(BaseModel):
     """Options shared by GET and POST /search."""
 
@@ -136,6 +157,7 @@ def create_app(shop: ShopSeek) -> FastAPI:
         title="shopseek",
         version="0.1.0",
         description="Cross-modal product search: words (Chinese or English), a photo, or both.",
+        responses=ERRORS,
     )
 
     api.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
@@ -250,6 +272,8 @@ def create_app(shop: ShopSeek) -> FastAPI:
         """Search by words, a photo, or both together (multipart form; `user` needs that shopper's token)."""
         if options.user:
             act_as(options.user, request)
+        if len((await request.form()).getlist("image")) > 1:
+            raise HTTPException(status_code=422, detail="send one photo (one `image` part)")
         data = None
         if image is not None:
             data = await image.read(MAX_IMAGE_BYTES + 1)
