@@ -98,3 +98,19 @@ def test_a_csv_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
 def test_an_unknown_format_is_refused_before_reading(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown catalogue format"):
         read_catalog(tmp_path / "catalog.txt")
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"title": "x" * 501},
+        {"description": "x" * 20_001},
+        {"reviews": ["x"] * 201},
+        {"images": ["a.jpg"] * 21},
+        {"attributes": {"notes": "x" * 2_001}},
+        {"attributes": {f"k{n}": n for n in range(101)}},
+    ],
+)
+def test_oversized_fields_are_refused(field: dict) -> None:
+    with pytest.raises(ValidationError):
+        Product.model_validate({"id": "x", **field})

@@ -20,6 +20,14 @@ KNOWN_FIELDS = {
     "video",
 }
 MAX_ID_LENGTH = 128
+MAX_TITLE = 500
+MAX_DESCRIPTION = 20_000
+MAX_SHORT_FIELD = 200  # brand, category, currency
+MAX_REVIEW = 5_000
+MAX_REVIEWS = 200
+MAX_MEDIA = 20
+MAX_ATTRIBUTES = 100
+MAX_ATTRIBUTE_VALUE = 2_000
 
 
 class Review(BaseModel):
@@ -27,7 +35,7 @@ class Review(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str
+    text: str = Field(max_length=MAX_REVIEW)
     rating: float | None = Field(default=None, ge=0, le=5, allow_inf_nan=False)
 
 
@@ -37,16 +45,16 @@ class Product(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
-    title: str = ""
-    description: str = ""
-    brand: str = ""
-    category: str = ""
+    title: str = Field(default="", max_length=MAX_TITLE)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    brand: str = Field(default="", max_length=MAX_SHORT_FIELD)
+    category: str = Field(default="", max_length=MAX_SHORT_FIELD)
     price: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    currency: str = ""
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    images: list[str] = Field(default_factory=list)
-    reviews: list[Review] = Field(default_factory=list)
-    video: str | None = None
+    currency: str = Field(default="", max_length=MAX_SHORT_FIELD)
+    attributes: dict[str, Any] = Field(default_factory=dict, max_length=MAX_ATTRIBUTES)
+    images: list[str] = Field(default_factory=list, max_length=MAX_MEDIA)
+    reviews: list[Review] = Field(default_factory=list, max_length=MAX_REVIEWS)
+    video: str | None = Field(default=None, max_length=2_000)
 
     @model_validator(mode="before")
     @classmethod
@@ -74,6 +82,15 @@ class Product(BaseModel):
         """Refuse ids that could escape a URL path or a folder."""
         if "/" in value or "\\" in value or value in {".", ".."} or any(ord(c) < 32 for c in value):
             raise ValueError("id must not contain '/', '\\', control characters or be '.'/'..'")
+        return value
+
+    @field_validator("attributes")
+    @classmethod
+    def _bounded_attributes(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Refuse attribute values too long to be a product attribute (each as text)."""
+        for key, item in value.items():
+            if len(str(key)) > MAX_SHORT_FIELD or len(str(item)) > MAX_ATTRIBUTE_VALUE:
+                raise ValueError(f"attribute {str(key)[:40]!r} is longer than {MAX_ATTRIBUTE_VALUE} characters")
         return value
 
     @field_validator("reviews", mode="before")
