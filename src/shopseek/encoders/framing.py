@@ -15,6 +15,8 @@ PLAIN_BORDER = 0.6  # the share of the border that must match its median colour 
 MIN_FOREGROUND = 0.05
 MASK_SIDE = 256  # the product region is found on a copy this small
 REGION_MARGIN = 0.04  # of the region's longer side, kept around it
+SMALL_REGION = 0.25  # cut out only a product filling less than this share of the photo (catalogue thumbnails are
+# already framed: re-framing them all cost the trained heads 6 points of nDCG@10 on fashion dev)
 
 
 def foreground(rgb: np.ndarray) -> np.ndarray:
@@ -39,14 +41,19 @@ def foreground(rgb: np.ndarray) -> np.ndarray:
 
 
 def product_region(image: Image.Image) -> Image.Image:
-    """The part of a photo that shows the product, with a small margin; the whole photo when there is no plain
-    background to tell it from (shoppers' snapshots)."""
+    """The part of a photo that shows the product, with a small margin, when the product is small in the frame;
+    the whole photo when it fills much of it or there is no plain background to tell it from (snapshots)."""
     small = image.convert("RGB")
     small.thumbnail((MASK_SIDE, MASK_SIDE))
     mask = foreground(np.asarray(small, dtype=np.uint8))
     if mask.all():
         return image
     rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if (
+        len(rows) * len(columns)
+        and (rows[-1] - rows[0] + 1) * (columns[-1] - columns[0] + 1) >= SMALL_REGION * mask.size
+    ):
+        return image
     scale = image.width / small.width
     top, bottom = rows[0] * scale, (rows[-1] + 1) * scale
     left, right = columns[0] * scale, (columns[-1] + 1) * scale
