@@ -23,7 +23,7 @@ lint: install
 	$(BIN)/mypy src benchmarks tools
 
 test: lint
-	$(BIN)/pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then exit 0; else exit $$rc; fi
+	$(BIN)/pytest -q
 
 bench: install
 	for b in quality_fashion speed ingest_speed; do PYTHONPATH=. $(BIN)/python -m benchmarks.$$b || exit 1; done

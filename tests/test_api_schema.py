@@ -16,9 +16,12 @@ from shopseek.service.api import create_app
 from .conftest import write_image
 
 
+FOLDER = tempfile.TemporaryDirectory(prefix="shopseek-schema-")  # removed when the test process ends
+
+
 def build_app() -> object:
     """A two-product index with the fake encoder, in a temporary folder."""
-    folder = Path(tempfile.mkdtemp(prefix="shopseek-schema-"))
+    folder = Path(FOLDER.name)
     write_image(folder / "a.png", "red")
     (folder / "c.jsonl").write_text(
         '{"id": "a", "title": "Red shirt", "price": 10, "brand": "Acme", "images": ["a.png"]}\n'
