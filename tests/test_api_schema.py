@@ -15,7 +15,6 @@ from shopseek.service.api import create_app
 
 from .conftest import write_image
 
-
 FOLDER = tempfile.TemporaryDirectory(prefix="shopseek-schema-")  # removed when the test process ends
 
 
