@@ -93,10 +93,6 @@ class ProductStore:
                 keys.append(key)
         return keys
 
-    def upsert(self, product: Product, images: list[bytes]) -> int:
-        """Insert or replace one product; returns its key."""
-        return self.upsert_many([(product, images)])[0]
-
     def _upsert(self, product: Product, image_count: int) -> int:
         row = self._db.execute("SELECT key FROM products WHERE id = ?", (product.id,)).fetchone()
         values = (
@@ -169,10 +165,6 @@ class ProductStore:
     def image_bytes(self, key: int, count: int) -> list[bytes]:
         """The stored image copies of a product."""
         return [(self.media_dir / str(key) / f"{n}.jpg").read_bytes() for n in range(count)]
-
-    def get_by_key(self, key: int) -> StoredProduct | None:
-        """One product by key, or None."""
-        return self.get_many([key]).get(key)
 
     def key_of(self, product_id: str) -> int | None:
         """The integer key of a product id, or None."""

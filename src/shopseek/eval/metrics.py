@@ -25,11 +25,9 @@ def evaluate(qrels: Qrels, run: Run, measures: Iterable[str] = DEFAULT_MEASURES)
     judged = {q: dict(d) for q, d in qrels.items() if d}
     complete = {q: dict(run.get(q, {})) for q in judged}
     scores = {str(m): 0.0 for m in parsed}
-    counts = 0
     for metric in ir_measures.iter_calc(parsed, judged, {q: r for q, r in complete.items() if r}):
         scores[str(metric.measure)] += metric.value
-    counts = len(judged)
-    return {name: (total / counts if counts else 0.0) for name, total in scores.items()}
+    return {name: (total / len(judged) if judged else 0.0) for name, total in scores.items()}
 
 
 def _rows(path: Path, columns: int) -> list[list[str]]:

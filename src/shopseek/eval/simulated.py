@@ -12,8 +12,6 @@ from shopseek.eval.metrics import evaluate
 from shopseek.learn.fashion import FashionProduct
 from shopseek.learn.simulator import Policy, Session, grade, play
 
-POLICIES = ("fusion", "personalised", "learned", "learned+personalised")
-
 
 def session_scores(
     shop: ShopSeek, sessions: list[Session], products: dict[str, FashionProduct], rank: Policy, seed: int

@@ -9,8 +9,6 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-SPLITS = ("train", "dev", "test")
-
 
 @dataclass(frozen=True)
 class FashionProduct:

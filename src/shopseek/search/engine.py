@@ -229,16 +229,15 @@ class SearchEngine:
         if not query.text.strip() and query.image is None:
             raise QueryError("give words, a photo, or both")
         allowed = self.store.keys_matching(query.filters) if query.filters.active else None
-        raw = self.recall(query, allowed)
+        lists = self.recall(query, allowed)
         profile = query.profile
         if profile is not None and not profile.empty:
-            raw["personal"] = self._personal(raw, profile)
-        weights = self._trusted(raw, {**self.settings.fusion_weights(), **(query.weights or {})})
-        fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(raw), weights)
+            lists["personal"] = self._personal(lists, profile)
+        weights = self._trusted(lists, {**self.settings.fusion_weights(), **(query.weights or {})})
+        fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
-            raw["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
-            fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(raw), weights)
-        lists = raw
+            lists["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
+            fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
         if profile is not None and profile.disliked_for:
             excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
             fused = [(key, score) for key, score in fused if key not in excluded]
