@@ -26,7 +26,7 @@ CANDIDATES: dict[str, dict] = {
     for gap in (0.016, 0.02)
     for colour in (0.25, 0.5)
     for match in (0.5, 1.0)
-}
+}  # an earlier round (no trust: visual words and heads at full weight; gaps 0.012-0.03; colour 0.5-2) is in the docs
 Catalogue = tuple[ShopSeek, list[EvalQuery], dict[str, dict[str, int]]]
 
 
