@@ -237,7 +237,7 @@ def main() -> None:
     shutil.rmtree(index.parent, ignore_errors=True)
     index.parent.mkdir(parents=True)
     records = index.parent / "dummyjson.jsonl"
-    records.write_text("".join(json.dumps(r) + "\n" for r in catalogue(dummyjson_rows(), "full")))
+    records.write_text("".join(json.dumps(r) + "\n" for r in catalogue(dummyjson_rows(), "title+description+images")))
     ingest_catalog(records, index)
     port = 8765
     server = start(index, port)

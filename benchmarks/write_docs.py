@@ -235,6 +235,58 @@ def general_section(data: dict) -> list[str]:
                 f"| {catalogue} | {mode} | {per['all']['nDCG@10']:.3f} | {per['en']['nDCG@10']:.3f} | "
                 f"{per['zh']['nDCG@10']:.3f} | {per['all']['MRR']:.3f} |"
             )
+    before = load("quality_general_before")
+    if before:
+        lines += [
+            "",
+            "The same benchmark run on the engine before visual words, CC-CEDICT, colour answering and trust "
+            "(commit d9ad5de, `quality_general_before.json`), default mode (hybrid+match), nDCG@10 all / en / zh:",
+            "",
+        ]
+        for catalogue, modes in before.items():
+            old, new = modes["hybrid+match"], data[catalogue]["hybrid+match"]
+            cells = [" / ".join(f"{d[lang]['nDCG@10']:.3f}" for lang in ("all", "en", "zh")) for d in (old, new)]
+            lines.append(f"- {catalogue}: {cells[0]} → {cells[1]}")
+    return [*lines, ""]
+
+
+def studio_section(data: dict) -> list[str]:
+    cut, whole = data["product region cut"], data["whole photo"]
+    return [
+        "## Photos at any size (studio shots against thumbnails)",
+        "",
+        "Command: `.venv/bin/python -m benchmarks.studio_photos`. "
+        f"{data['queries']} fashion dev products, each photographed as a 2400x3000 studio shot (its 224 px photo "
+        f"enlarged 4x on a plain light-grey backdrop), found among {data['catalogue']} 60x80 thumbnails (MRR).",
+        "",
+        "| image path | 224 px photos | studio shots |",
+        "|---|---|---|",
+        f"| whole photo (before) | {whole['224 px photos']:.3f} | {whole['studio shots']:.3f} |",
+        f"| product region cut out when small in the frame | {cut['224 px photos']:.3f} | {cut['studio shots']:.3f} |",
+        "",
+    ]
+
+
+def robustness_section(data: dict) -> list[str]:
+    load_, poison, uploads = data["mixed_load"], data["poisoning_without_token"], data["healthz_under_huge_uploads"]
+    lines = [
+        "## Robustness of the live server",
+        "",
+        "Command: `.venv/bin/python -m benchmarks.robustness` (real models, the 100 DummyJSON products).",
+        "",
+        f"- Mixed load, 60 s, 16 searching clients + a writer ({load_['write_share']:.1%} writes): "
+        f"{load_['requests']} requests, {load_['5xx_or_failed']} 5xx or failed; codes {load_['codes']}.",
+        f"- Acting as another shopper without their token: {poison['attempts']} attempts (events, personal searches, "
+        f"recommendations), {poison['accepted']} accepted; codes {poison['codes']}.",
+        f"- `/healthz` while 8 clients upload 6000x6000 photos: p50 {uploads['healthz_p50_ms']} ms, p95 "
+        f"{uploads['healthz_p95_ms']} ms, max {uploads['healthz_max_ms']} ms ({uploads['healthz_probes']} probes); "
+        f"uploads answered {uploads['uploads']}.",
+    ]
+    for number, run in enumerate(data["kill_9"], start=1):
+        lines.append(
+            f"- kill -9 run {number}: {run['acknowledged']} acknowledged writes, {run['lost']} lost; first answer "
+            f"{run['seconds_to_first_answer']} s after restart, healthy after {run['seconds_to_healthy']} s."
+        )
     return [*lines, ""]
 
 
@@ -298,6 +350,8 @@ def main() -> None:
         "quality_general": general_section,
         "tune_general": tune_general_section,
         "adapt_shop": adapt_section,
+        "studio_photos": studio_section,
+        "robustness": robustness_section,
         "speed": speed_section,
         "http": http_section,
         "learning": learning_section,
