@@ -20,7 +20,7 @@ import shutil
 import time
 from pathlib import Path
 
-from benchmarks.common import CACHE, FASHION, images_dir, split_products, write_result
+from benchmarks.common import CACHE, FASHION, RESULTS, images_dir, split_products, write_result
 from benchmarks.general import catalogue, dummyjson_rows, queries_for
 from shopseek.app import SHOP_HEADS, ShopSeek
 from shopseek.catalog.readers import read_catalog
@@ -116,8 +116,12 @@ def main() -> None:
     """Measure the shops asked for (`--shops dummyjson fashion`) and write benchmarks/results/adapt_shop.json."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--shops", nargs="+", choices=list(SHOPS), default=list(SHOPS))
-    result = {SHOPS[name][0]: SHOPS[name][1]() for name in parser.parse_args().shops}
-    print(json.dumps(result, indent=1, ensure_ascii=False))
+    path = RESULTS / "adapt_shop.json"
+    result = json.loads(path.read_text()) if path.exists() else {}  # shops measured earlier are kept
+    for name in parser.parse_args().shops:
+        label, measure_shop = SHOPS[name]
+        result[label] = measure_shop()
+        print(json.dumps(result[label], indent=1, ensure_ascii=False), flush=True)
     print(write_result("adapt_shop", result))
 
 
