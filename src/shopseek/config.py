@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 # by nDCG@10 averaged over two query phrasings, photos by MRR; the photo's text-side signals only break ties.
 # Words keep the larger say (lexical 2) so that shops outside fashion stay safe. Visual words, colour, match and
 # the trust gap: dev catalogues of several domains (benchmarks/tune_general.py: fashion dev with and without titles,
-# DummyJSON odd ids with and without text, DummyJSON-2024 text only). First rule: fashion no worse than with the heads
-# always trusted (visual words silent: dev 0.827 titles+images, 0.646 images only); then the best mean nDCG@10. Gap 0.016
-# had the best mean (0.778) but cost fashion images-only 0.6 points; gap 0.02 / colour 0.25 / match 0.5 keeps
-# fashion (0.827, 0.671) at a mean of 0.771. The personal weight was chosen on simulated dev sessions
+# DummyJSON odd ids with and without text, DummyJSON-2024 text only). First rule: fashion no worse than with the
+# heads always trusted (visual words silent: dev 0.827 titles+images, 0.646 images only); then the best mean
+# nDCG@10. Gap 0.016 had the best mean (0.778) but cost fashion images-only 0.6 points; gap 0.02 / colour 0.25 /
+# match 0.5 keeps fashion (0.827, 0.671) at a mean of 0.771. The personal weight was chosen on simulated dev sessions
 # (benchmarks/learning_from_shoppers.py: 0.5 → 0.541, 1 → 0.562, 2 → 0.591, 3 → 0.606, 4 → 0.604, 6 → 0.575).
 DEFAULT_WEIGHTS = {
     "lexical": 2.0,
