@@ -29,7 +29,7 @@ from shopseek.feedback.profiles import Profile, build_profile
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.language import to_english, tokenize
-from shopseek.pipeline import EncodedBatch, encode_batch, encode_products, pooled_per_product, visual_words_of
+from shopseek.pipeline import EncodedBatch, encode_batch, encode_media, encode_products
 from shopseek.search.engine import Hit, Indexes, Query, SearchEngine, SearchResult
 from shopseek.search.fuse import reciprocal_rank
 from shopseek.search.rank import LearnedRanker
@@ -339,14 +339,11 @@ class ShopSeek:
             self.indexes.visual_words = VectorIndex(self.encoder.text_dim)
             for start in range(0, len(stored), INGEST_BATCH):
                 chunk = [p for p in stored[start : start + INGEST_BATCH] if p.image_count]
-                media = self._stored_media(chunk)
-                flat = [image for images in media for image in images]
                 chunk_keys = np.array([p.key for p in chunk], dtype=np.int64)
-                vectors = pooled_per_product(self.encoder.encode_images(flat), media, self.encoder.image_dim)
+                vectors, visual_words = encode_media(self.encoder, self._stored_media(chunk))
                 self.indexes.image.add(chunk_keys, vectors)
                 if self.encoder.cross_modal:
                     self.indexes.joint_image.add(chunk_keys, self.encoder.cross_modal.image(vectors))
-                visual_words = visual_words_of(self.encoder, media)
                 if visual_words is not None:
                     self.indexes.visual_words.add(chunk_keys, visual_words)
             self.settings.image_version = version

@@ -57,16 +57,16 @@ def encode_products(encoder: Encoder, products: Sequence[Product], media: Sequen
     """Encode products whose media are already decoded."""
     has_text = [p.has_text for p in products]
     texts = [p.passage_text() for p, keep in zip(products, has_text, strict=True) if keep]
-    flat = [image for images in media for image in images]
+    image_vectors, visual_words = encode_media(encoder, media)
     return EncodedBatch(
         products=list(products),
         copies=[[thumbnail_jpeg(image) for image in images] for images in media],
         text_vectors=encoder.encode_texts(texts, "passage"),
         has_text=has_text,
-        image_vectors=pooled_per_product(encoder.encode_images(flat), media, encoder.image_dim),
-        visual_words=visual_words_of(encoder, media),
+        image_vectors=image_vectors,
+        visual_words=visual_words,
         has_image=[bool(images) for images in media],
-        images=len(flat),
+        images=sum(len(images) for images in media),
     )
 
 
@@ -80,12 +80,13 @@ def pooled_per_product(vectors: np.ndarray, media: Sequence[list[Image.Image]], 
     return np.stack(pooled) if pooled else np.zeros((0, dim), np.float32)
 
 
-def visual_words_of(encoder: Encoder, media: Sequence[list[Image.Image]]) -> np.ndarray | None:
-    """Visual-words vectors of the products that have images; None when the encoder has no visual words."""
-    if not encoder.visual_words_version:
-        return None
+def encode_media(encoder: Encoder, media: Sequence[list[Image.Image]]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Pooled image vectors and visual-words vectors (None without visual words) of the products with images."""
     flat = [image for images in media for image in images]
-    return pooled_per_product(encoder.encode_visual_words(flat), media, encoder.text_dim)
+    image_vectors = pooled_per_product(encoder.encode_images(flat), media, encoder.image_dim)
+    if not encoder.visual_words_version:
+        return image_vectors, None
+    return image_vectors, pooled_per_product(encoder.encode_visual_words(flat), media, encoder.text_dim)
 
 
 def encode_batch(encoder: Encoder, batch: Sequence[ReadItem]) -> EncodedBatch:
