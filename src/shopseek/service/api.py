@@ -132,8 +132,14 @@ def require_key(authorization: Annotated[str | None, Header()] = None) -> None:
         raise HTTPException(status_code=403, detail="writes are disabled: start the server with SHOPSEEK_API_KEY set")
     if not authorization or not authorization.startswith("Bearer "):
         raise HTTPException(status_code=401, detail="missing 'Authorization: Bearer <key>' header")
-    if not hmac.compare_digest(authorization.removeprefix("Bearer ").encode(), expected.encode()):
+    if not is_api_key(authorization.removeprefix("Bearer ")):
         raise HTTPException(status_code=403, detail="wrong API key")
+
+
+def is_api_key(given: str) -> bool:
+    """True when `given` is the server's API key (constant-time; never without SHOPSEEK_API_KEY set)."""
+    expected = os.environ.get("SHOPSEEK_API_KEY")
+    return bool(expected) and bool(given) and hmac.compare_digest(given.encode(), (expected or "").encode())
 
 
 def limiters() -> dict[str, RateLimiter]:
@@ -175,8 +181,7 @@ def create_app(shop: ShopSeek) -> FastAPI:
     def act_as(user_id: str, request: Request) -> None:
         """Acting as a shopper needs that shopper's token (header, cookie or bearer) or the API key."""
         bearer = (request.headers.get("authorization") or "").removeprefix("Bearer ").strip()
-        key = os.environ.get("SHOPSEEK_API_KEY")
-        if key and bearer and hmac.compare_digest(bearer.encode(), key.encode()):
+        if is_api_key(bearer):
             return
         token = request.headers.get("x-shopper-token") or request.cookies.get(COOKIE) or bearer
         if not tokens.valid(user_id, token):
