@@ -62,7 +62,7 @@ def measure(shop: ShopSeek) -> dict[str, object]:
         ranked = [hit.product.id for hit in shop.search(Query(image=photo, k=100, signals=frozenset({"image"}))).hits]
         photo_latency.append((time.perf_counter() - started) * 1000)
         reciprocal += 1.0 / (ranked.index(product_id) + 1) if product_id in ranked else 0.0
-    snapshot, _ = shop.current_snapshot()
+    snapshot, _ = shop.snapshots.current()
     vector_bytes = sum(path.stat().st_size for path in snapshot.glob("*.faiss"))
     sample = [Image.open(images_dir() / "images" / f"{p.id}.jpg").convert("RGB") for p in products[:ENCODE_IMAGES]]
     started = time.perf_counter()

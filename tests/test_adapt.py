@@ -11,7 +11,8 @@ from shopseek.app import SHOP_HEADS, ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.encoders.base import ENCODERS, Encoder
 from shopseek.encoders.heads import AlignmentHeads, CrossModal, HeadsConfig
-from shopseek.learn.adapt import AdaptConfig, NotEnoughPairs, adapt
+from shopseek.errors import NotEnoughData
+from shopseek.learn.adapt import AdaptConfig, adapt
 
 from .conftest import COLOURS, write_image
 
@@ -53,6 +54,6 @@ def test_adapting_raises_own_photo_retrieval_and_the_index_uses_the_new_heads(tm
 
 def test_a_shop_with_too_few_pairs_is_told_so(tmp_path: Path) -> None:
     shop = shop_of(tmp_path, 8)
-    with pytest.raises(NotEnoughPairs, match="adapting needs"):
+    with pytest.raises(NotEnoughData, match="adapting needs"):
         adapt(shop, AdaptConfig(epochs=1))
     shop.close()

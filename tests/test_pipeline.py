@@ -12,7 +12,8 @@ from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.catalog.store import Filters
 from shopseek.encoders.base import ENCODERS
-from shopseek.search.engine import Query, QueryError
+from shopseek.errors import BadQuery
+from shopseek.search.engine import Query
 
 from .conftest import write_image
 
@@ -66,7 +67,7 @@ def test_pagination_windows_do_not_overlap(fake_shop: ShopSeek) -> None:
 
 
 def test_empty_query_is_an_error(fake_shop: ShopSeek) -> None:
-    with pytest.raises(QueryError):
+    with pytest.raises(BadQuery):
         fake_shop.search(Query("   "))
 
 

@@ -12,6 +12,7 @@ from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.config import Settings
 from shopseek.encoders.base import ENCODERS
+from shopseek.errors import IndexMismatch
 from shopseek.index import vectors
 from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
@@ -91,23 +92,23 @@ def test_exported_vectors_round_trip() -> None:
 def test_lexical_contract_add_delete_filter_and_reload(tmp_path: Path) -> None:
     index = LexicalIndex(tokenize)
     index.add([1, 2, 3], ["red cotton shirt", "blue jeans", "红色 连衣裙"])
-    assert index.search_one("shirts", 5)[0][0] == 1
-    assert index.search_one("红色", 5)[0][0] == 3
-    assert index.search_one("nothing-like-this", 5) == []
-    assert [k for k, _ in index.search_one("red shirt jeans", 5, np.array([2]))] == [2]
+    assert index.search_tokens(tokenize("shirts"), 5)[0][0] == 1
+    assert index.search_tokens(tokenize("红色"), 5)[0][0] == 3
+    assert index.search_tokens(tokenize("nothing-like-this"), 5) == []
+    assert [k for k, _ in index.search_tokens(tokenize("red shirt jeans"), 5, np.array([2]))] == [2]
     index.delete([1])
-    assert index.search_one("shirt", 5) == []
+    assert index.search_tokens(tokenize("shirt"), 5) == []
     index.save(tmp_path)
     reloaded = LexicalIndex.load(tmp_path, tokenize)
     assert reloaded.count() == 2
-    assert reloaded.search_one("jeans", 5)[0][0] == 2
+    assert reloaded.search_tokens(tokenize("jeans"), 5)[0][0] == 2
 
 
 def test_loading_an_index_of_another_dimension_says_to_rebuild(tmp_path: Path) -> None:
     index = VectorIndex(8)
     index.add(np.arange(3), unit_rows(3, 8, seed=1))
     index.save(tmp_path / "v.faiss")
-    with pytest.raises(vectors.IndexMismatch, match="rebuild"):
+    with pytest.raises(IndexMismatch, match="rebuild"):
         VectorIndex.load(tmp_path / "v.faiss", 9)
 
 

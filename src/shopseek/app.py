@@ -1,16 +1,17 @@
-"""The application object: wires the store, encoder, indexes, event log and engine of one index folder."""
+"""The application object: one index folder's store, encoder, indexes, event log and engine, behind one boundary.
+
+The HTTP routes, the CLI and the Ray replicas all go through `ShopSeek`: none reaches into the store, the event log
+or the experiments directly.
+"""
 
 from __future__ import annotations
 
 import copy
-import json
-import os
-import shutil
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -19,32 +20,28 @@ from readerwriterlock import rwlock
 from shopseek.catalog.media import decode_image
 from shopseek.catalog.readers import ReadItem, ReadProblem
 from shopseek.catalog.schema import Product
-from shopseek.catalog.store import ProductStore, StoredProduct
+from shopseek.catalog.store import Filters, ProductStore, StoredProduct
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder
 from shopseek.encoders.heads import heads_from
+from shopseek.errors import NotFound
 from shopseek.feedback.events import Event, EventLog
-from shopseek.feedback.experiments import Experiments
+from shopseek.feedback.experiments import Experiment, Experiments, Variant
 from shopseek.feedback.profiles import Profile, build_profile
-from shopseek.index.lexical import LexicalIndex
+from shopseek.index.base import Indexes, TextIndex, VectorSpace
+from shopseek.index.snapshots import LocalIndexes, Snapshots
 from shopseek.index.vectors import VectorIndex
 from shopseek.language import to_english, tokenize
 from shopseek.pipeline import EncodedBatch, encode_batch, encode_media, encode_products
-from shopseek.search.engine import Hit, Indexes, Query, SearchEngine, SearchResult
-from shopseek.search.fuse import reciprocal_rank
+from shopseek.search import related
+from shopseek.search.engine import Hit, Query, SearchEngine, SearchResult
 from shopseek.search.rank import LearnedRanker
 
 SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
 INGEST_BATCH = 64
 CHECKPOINT_EVERY = 1000
-VECTOR_FILES = {
-    "text": "text.faiss",
-    "image": "image.faiss",
-    "joint_text": "joint-text.faiss",
-    "joint_image": "joint-image.faiss",
-    "visual_words": "visual-words.faiss",
-}
 Progress = Callable[[int], None]
+SearchIndexes = Indexes[VectorSpace, TextIndex]
 
 
 @dataclass
@@ -54,6 +51,20 @@ class IngestReport:
     added: int = 0
     images: int = 0
     problems: list[ReadProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search as a client asks it: words and/or a photo, a page, filters, a sort and who is asking."""
+
+    text: str = ""
+    image: Image.Image | None = None
+    k: int = 10
+    page: int = 1
+    filters: Filters = field(default_factory=Filters)
+    sort: str = "relevance"
+    user: str | None = None
+    logged: bool = True  # False for the shop's own tools (CLI): not counted in analytics
 
 
 def with_shop_heads(encoder: Encoder, folder: Path) -> Encoder:
@@ -74,7 +85,7 @@ class ShopSeek:
         folder: Path,
         encoder: Encoder | None = None,
         settings: Settings | None = None,
-        indexes: Indexes | None = None,
+        indexes: SearchIndexes | None = None,
         defer_recovery: bool = False,
     ) -> None:
         """Open (or create) an index folder; `indexes` given from outside (shards) are searched and written to,
@@ -90,9 +101,12 @@ class ShopSeek:
         self.store = ProductStore(folder / "catalog.sqlite")
         self.events = EventLog(folder / "events.sqlite")
         self.experiments = Experiments(folder / "experiments.json")
-        snapshot, self._snapshot_sequence = self.current_snapshot()
-        self._owns_indexes = indexes is None
-        self.indexes = indexes or self._load_indexes(snapshot)
+        self.snapshots = Snapshots(folder)
+        _, self._snapshot_sequence = self.snapshots.current()
+        self._local: LocalIndexes | None = None  # indexes this folder owns: snapshotted and recovered here
+        if indexes is None:
+            self._local = indexes = self.snapshots.load(self.vector_dims(), tokenize)
+        self.indexes: SearchIndexes = indexes
         self.ranker = LearnedRanker(folder / "ranker")
         self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events)
         self._lock = rwlock.RWLockWrite()
@@ -102,9 +116,16 @@ class ShopSeek:
         if not defer_recovery:
             self.finish_opening()
 
+    @classmethod
+    def existing(cls, folder: Path, defer_recovery: bool = False) -> ShopSeek:
+        """Open an index folder that already holds a catalogue; NotFound (never a new empty index) otherwise."""
+        if not (folder / "catalog.sqlite").exists():
+            raise NotFound(f"{folder} is not a shopseek index: build it with `shopseek ingest CATALOG --index DIR`")
+        return cls(folder, defer_recovery=defer_recovery)
+
     def finish_opening(self) -> None:
         """Replay journal entries newer than the snapshot and refresh derived vectors; then `ready` is set."""
-        if self._owns_indexes:
+        if self._local is not None:
             self.recovered = self._recover()
             self._refresh_images()
             self._refresh_joint_space()
@@ -121,32 +142,62 @@ class ShopSeek:
             "visual_words": self.encoder.text_dim,
         }
 
-    def _load_indexes(self, snapshot: Path) -> Indexes:
-        dims = self.vector_dims()
-        spaces = {name: VectorIndex.load(snapshot / VECTOR_FILES[name], dims[name]) for name in dims}
-        return Indexes(lexical=LexicalIndex.load(snapshot, tokenize), **spaces)
+    def _use(self, indexes: LocalIndexes) -> None:
+        """Swap in rebuilt local indexes for every reader at once (callers hold the write lock)."""
+        self._local = indexes
+        self.indexes = self.engine.indexes = indexes
 
     def count(self) -> int:
         """Number of products in the catalogue."""
         return self.store.count()
 
     def search(self, query: Query) -> SearchResult:
-        """Run a query (many may run at once; writes wait for them)."""
+        """Run a query as given (many may run at once; writes wait for them)."""
         with self._lock.gen_rlock():
             return self.engine.search(query)
 
+    def search_for(self, request: SearchRequest) -> SearchResult:
+        """A client's search: their experiment variant and profile applied, and logged for analytics."""
+        assigned = self.experiments.active_for(request.user) if request.user else None
+        variant = assigned[2] if assigned else Variant()
+        profile = self.profile(request.user) if request.user and variant.personalised else None
+        query = Query(
+            request.text,
+            request.image,
+            request.k,
+            (request.page - 1) * request.k,
+            request.filters,
+            sort=request.sort,
+            profile=profile,
+            learned_ranking=variant.learned_ranking,
+            weights=variant.weights or None,
+        )
+        result = self.search(query)
+        if request.logged:
+            photo = request.image is not None
+            label = request.text + " [+photo]" if request.text and photo else request.text or "[photo]"
+            group = f"{assigned[0]}:{assigned[1]}" if assigned else None
+            self.events.log_search(label, result.total, request.user, group)
+        return result
+
+    def product(self, product_id: str) -> StoredProduct:
+        """A stored product; NotFound when unknown."""
+        stored = self.store.get(product_id)
+        if stored is None:
+            raise NotFound(f"unknown product {product_id!r}")
+        return stored
+
+    def image_file(self, product_id: str, number: int) -> Path:
+        """The stored copy of a product's photo; NotFound when the product or photo is unknown."""
+        stored = self.product(product_id)
+        if not 0 <= number < stored.image_count:
+            raise NotFound(f"product {product_id!r} has no image {number}")
+        return self.store.media_dir / str(stored.key) / f"{number}.jpg"
+
     def similar(self, product_id: str, k: int = 10) -> list[Hit]:
-        """Products most like a given one, by its image and its text; KeyError when unknown."""
+        """Products most like a given one, by its image and its text; NotFound when unknown."""
         with self._lock.gen_rlock():
-            stored = self.store.get(product_id)
-            if stored is None:
-                raise KeyError(product_id)
-            lists = {}
-            for name, index in (("image", self.indexes.image), ("dense", self.indexes.text)):
-                vector = index.vector(stored.key)
-                if vector is not None:
-                    lists[name] = [h for h in index.search_one(vector, k + 1) if h[0] != stored.key]
-            return self.engine.hits(reciprocal_rank(lists, self.settings.fusion_weights())[:k], lists)
+            return related.similar(self.engine, self.product(product_id).key, k)
 
     def profile(self, user_id: str, before: float | None = None) -> Profile:
         """A shopper's profile from their events, as of now (or as of an earlier time)."""
@@ -159,32 +210,30 @@ class ShopSeek:
             return build_profile(user_id, self.events.for_user(user_id, before=before), vector_of, now=before)
 
     def recommend(self, user_id: str, k: int = 10) -> list[Hit]:
-        """For-you products: nearest to the shopper's interest, minus what they already saw or disliked."""
+        """For-you products from a shopper's likes, clicks, carts and purchases."""
         profile = self.profile(user_id)
-        if profile.positive is None:
-            return []
         with self._lock.gen_rlock():
-            spaces = (
-                [self.indexes.joint_image, self.indexes.joint_text] if self.encoder.cross_modal else [self.indexes.text]
-            )
-            depth = k + len(profile.interacted) + 10
-            lists = {f"space{n}": index.search_one(profile.positive, depth) for n, index in enumerate(spaces)}
-            fused = reciprocal_rank(lists, {})
-            seen = {key for pid in profile.interacted if (key := self.store.key_of(pid)) is not None}
-            keys = [key for key, _ in fused if key not in seen][:k]
-            found = self.store.get_many(keys)
-            scores = dict(fused)
-            return [
-                Hit(key, found[key].product, scores[key], {"personal": scores[key]}, found[key].image_count)
-                for key in keys
-                if key in found
-            ]
+            return related.recommend(self.engine, profile, k)
 
     def record(self, event: Event) -> int:
-        """Store a shopper event about a known product; KeyError when the product is unknown."""
+        """Store a shopper event about a known product; NotFound when the product is unknown."""
         if self.store.key_of(event.product_id) is None:
-            raise KeyError(event.product_id)
+            raise NotFound(f"unknown product {event.product_id!r}")
         return self.events.append(event)
+
+    def put_experiment(self, name: str, experiment: Experiment) -> None:
+        """Create or replace an A/B experiment."""
+        self.experiments.put(name, experiment)
+
+    def experiment_report(self, name: str) -> dict[str, object]:
+        """Per-variant CTR, conversion and NDCG-from-clicks with a significance test; NotFound when unknown."""
+        if self.experiments.get(name) is None:
+            raise NotFound(f"unknown experiment {name!r}")
+        return self.experiments.report(name, self.events)
+
+    def analytics(self) -> dict[str, Any]:
+        """Top and zero-result queries, click-through by query, searches and CTR per day."""
+        return self.events.analytics()
 
     def ingest(self, items: Iterable[ReadItem | ReadProblem], progress: Progress | None = None) -> IngestReport:
         """Load media, encode and index every readable product; problems are collected, not raised."""
@@ -266,62 +315,37 @@ class ShopSeek:
 
     def save(self) -> None:
         """Persist the indexes and settings next to the store (sharded indexes are their owner's business)."""
-        if not self._owns_indexes:
+        if self._local is None:
             return
         with self._lock.gen_wlock():
-            self._save()
+            self._save(self._local)
 
-    def _save(self) -> None:
-        """Write a complete snapshot folder, then point CURRENT at it (atomic), then drop older snapshots."""
+    def _save(self, local: LocalIndexes) -> None:
+        """Snapshot the indexes and settings (callers hold the write lock)."""
         sequence = self.store.journal_head()
-        snapshot = self.folder / "snapshots" / f"{sequence:012d}-{time.time_ns()}"
-        snapshot.mkdir(parents=True)
-        for name, filename in VECTOR_FILES.items():
-            rebuilt = getattr(self.indexes, name).rebuilt_for_size(self.settings.vector_compression)
-            setattr(self.indexes, name, rebuilt)
-            rebuilt.save(snapshot / filename)
-        self.indexes.lexical.commit()
-        self.indexes.lexical.save(snapshot)
+        self._use(self.snapshots.write(local, sequence, self.settings.vector_compression))
         self.settings.save(self.folder)
-        pointer = self.folder / "CURRENT.tmp"
-        with pointer.open("w") as handle:
-            handle.write(json.dumps({"snapshot": snapshot.name, "journal": sequence}))
-            handle.flush()
-            os.fsync(handle.fileno())
-        pointer.replace(self.folder / "CURRENT")
         self._snapshot_sequence = sequence
-        for old in (self.folder / "snapshots").iterdir():
-            if old != snapshot:
-                shutil.rmtree(old, ignore_errors=True)
-
-    def current_snapshot(self) -> tuple[Path, int]:
-        """The snapshot folder CURRENT points at and the journal position it includes."""
-        pointer = self.folder / "CURRENT"
-        if not pointer.exists():
-            return self.folder / "snapshots" / "empty", 0
-        state = json.loads(pointer.read_text())
-        return self.folder / "snapshots" / state["snapshot"], int(state["journal"])
 
     def _refresh_joint_space(self) -> None:
         """Recompute joint vectors from the stored base vectors when the cross-modal heads changed (no re-encoding)."""
         cross_modal = self.encoder.cross_modal
         version = cross_modal.version if cross_modal else ""
-        if version == self.settings.joint_version:
+        if self._local is None or version == self.settings.joint_version:
             return
         with self._lock.gen_wlock():
-            dims = self.vector_dims()
-            self.indexes.joint_text = VectorIndex(dims["joint_text"])
-            self.indexes.joint_image = VectorIndex(dims["joint_image"])
+            local, dims = self._local, self.vector_dims()
+            joint_text, joint_image = VectorIndex(dims["joint_text"]), VectorIndex(dims["joint_image"])
             if cross_modal:
                 for base, joint, project in (
-                    (self.indexes.text, self.indexes.joint_text, cross_modal.text),
-                    (self.indexes.image, self.indexes.joint_image, cross_modal.image),
+                    (local.text, joint_text, cross_modal.text),
+                    (local.image, joint_image, cross_modal.image),
                 ):
                     keys, vectors = base.export()
                     for start in range(0, len(keys), 4096):
                         joint.add(keys[start : start + 4096], project(vectors[start : start + 4096]))
             self.settings.joint_version = version
-            self._save()
+            self._save(replace(local, joint_text=joint_text, joint_image=joint_image))
 
     def _stored_media(self, stored: Sequence[StoredProduct]) -> list[list[Image.Image]]:
         """The decoded stored photo copies of each product."""
@@ -331,36 +355,34 @@ class ShopSeek:
         """Re-encode the stored product photos when the encoder's image vectors or visual words changed
         (an index never needs re-ingesting for a better image encoder)."""
         version = self.encoder.image_version
-        if version == self.settings.image_version:
+        if self._local is None or version == self.settings.image_version:
             return
         with self._lock.gen_wlock():
-            keys, _ = self.indexes.image.export()
+            local = self._local
+            keys, _ = local.image.export()
             stored = list(self.store.get_many(keys.tolist()).values())
-            self.indexes.visual_words = VectorIndex(self.encoder.text_dim)
+            visual_words = VectorIndex(self.encoder.text_dim)
             for start in range(0, len(stored), INGEST_BATCH):
                 chunk = [p for p in stored[start : start + INGEST_BATCH] if p.image_count]
                 chunk_keys = np.array([p.key for p in chunk], dtype=np.int64)
-                vectors, visual_words = encode_media(self.encoder, self._stored_media(chunk))
-                self.indexes.image.add(chunk_keys, vectors)
+                vectors, words = encode_media(self.encoder, self._stored_media(chunk))
+                local.image.add(chunk_keys, vectors)
                 if self.encoder.cross_modal:
-                    self.indexes.joint_image.add(chunk_keys, self.encoder.cross_modal.image(vectors))
-                if visual_words is not None:
-                    self.indexes.visual_words.add(chunk_keys, visual_words)
+                    local.joint_image.add(chunk_keys, self.encoder.cross_modal.image(vectors))
+                if words is not None:
+                    visual_words.add(chunk_keys, words)
             self.settings.image_version = version
-            self._save()
+            self._save(replace(local, visual_words=visual_words))
 
     def _checkpoint_if_due(self) -> None:
         """Snapshot the indexes once enough writes have piled up in the journal since the last one."""
-        if not self._owns_indexes:
-            return
-        sequence = self.store.journal_head()
-        if sequence - self._snapshot_sequence >= CHECKPOINT_EVERY:
+        if self._local is not None and self.store.journal_head() - self._snapshot_sequence >= CHECKPOINT_EVERY:
             self.save()
 
     def _recover(self) -> int:
         """Replay journal entries newer than the snapshot: re-index from the store and stored media."""
         operations = self.store.journal_since(self._snapshot_sequence)
-        if not operations:
+        if not operations or self._local is None:
             return 0
         with self._lock.gen_wlock():
             for index in self.indexes.all():
@@ -371,7 +393,7 @@ class ShopSeek:
                 media = self._stored_media(chunk)
                 encoded = encode_products(self.encoder, [p.product for p in chunk], media)
                 self._index_encoded([p.key for p in chunk], encoded)
-            self._save()
+            self._save(self._local)
         return len(operations)
 
     def close(self) -> None:

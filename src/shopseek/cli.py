@@ -6,27 +6,44 @@ import json
 import shutil
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
-from shopseek.catalog.media import MediaError, load_image
+from shopseek.catalog.media import load_image
 from shopseek.catalog.readers import read_catalog
 from shopseek.catalog.store import Filters
+from shopseek.errors import BadInput, ShopSeekError
 
 if TYPE_CHECKING:
     from shopseek.app import IngestReport
 
+console = Console()
+err = Console(stderr=True)
+
+
+class ExplainedErrors(TyperGroup):
+    """Commands whose ShopSeekError (unknown index, bad photo, mismatched index...) prints in red and exits 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; explain a ShopSeekError instead of a traceback."""
+        try:
+            return super().invoke(ctx)
+        except ShopSeekError as error:
+            err.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from error
+
+
 app = typer.Typer(
+    cls=ExplainedErrors,
     help="shopseek: cross-modal product search (words, photos or both; Chinese and English).",
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
 
 from shopseek.learn.cli import simulate_app, train_app  # noqa: E402
 
@@ -46,15 +63,12 @@ def _progress() -> Progress:
     )
 
 
-def _open(index: Path, defer_recovery: bool = False):
+def _open(index: Path, defer_recovery: bool = False, create: bool = False):
     from shopseek.app import ShopSeek
-    from shopseek.index.vectors import IndexMismatch
 
-    try:
+    if create:
         return ShopSeek(index, defer_recovery=defer_recovery)
-    except IndexMismatch as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from error
+    return ShopSeek.existing(index, defer_recovery=defer_recovery)
 
 
 def _count_lines(path: Path) -> int | None:
@@ -67,7 +81,7 @@ def _count_lines(path: Path) -> int | None:
 def ingest_catalog(catalog: Path, index: Path, ray: str | None = None, workers: int = 2) -> IngestReport:
     """Ingest one catalogue file with a progress bar (embedding on Ray when asked)."""
     items = read_catalog(catalog)  # refuses an unknown format before an index folder is made
-    shop = _open(index)
+    shop = _open(index, create=True)
     with _progress() as progress:
         task = progress.add_task(f"ingest {catalog.name}", total=_count_lines(catalog))
         advance = lambda n: progress.advance(task, n)  # noqa: E731
@@ -102,11 +116,7 @@ def ingest(
 
     Exits with 1 when no product could be ingested (or, with --strict, when any line had a problem).
     """
-    try:
-        report = ingest_catalog(catalog, index, ray, workers)
-    except ValueError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    report = ingest_catalog(catalog, index, ray, workers)
     if report.added == 0:
         err.print("[red]no product was ingested[/red]")
         raise typer.Exit(1)
@@ -126,15 +136,11 @@ def search(
     price_max: Annotated[float | None, typer.Option(help="Highest price")] = None,
 ) -> None:
     """Search the index and print a table of results with each signal's score."""
-    from shopseek.search.engine import Query, QueryError
+    from shopseek.app import SearchRequest
 
-    try:
-        photo = load_image(str(image)) if image else None
-        shop = _open(index)
-        result = shop.search(Query(text, photo, k, 0, Filters(category, brand, price_min, price_max)))
-    except (MediaError, QueryError) as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    photo = load_image(str(image)) if image else None
+    filters = Filters(category, brand, price_min, price_max)
+    result = _open(index).search_for(SearchRequest(text, photo, k, filters=filters, logged=False))
     table = Table(title=f"{result.total} matches in {result.took_ms:.0f} ms")
     for column in ("#", "id", "title", "price", "score", "signals"):
         table.add_column(column)
@@ -153,7 +159,7 @@ def search_batch(
     k: Annotated[int, typer.Option(min=1, max=10000, help="Results per query")] = 100,
 ) -> None:
     """Run many queries and write a TREC run: `qid Q0 product_id rank score shopseek`."""
-    from shopseek.search.engine import Query, QueryError
+    from shopseek.search.engine import Query
 
     shop = _open(index)
     lines = [json.loads(line) for line in queries.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -166,7 +172,7 @@ def search_batch(
                 image_path = spec.get("image")
                 photo = load_image(str((queries.parent / image_path).resolve())) if image_path else None
                 result = shop.search(Query(spec.get("text") or "", photo, k))
-            except (MediaError, QueryError) as exc:
+            except BadInput as exc:
                 err.print(f"[yellow]line {number} ({spec.get('qid')}): {exc}[/yellow]")
                 continue
             for rank, hit in enumerate(result.hits, start=1):
@@ -246,7 +252,7 @@ def demo(
     """Build the bundled demo catalogue's index when missing, then serve it."""
     from shopseek.app import ShopSeek
     from shopseek.demo import demo_catalog
-    from shopseek.index.vectors import IndexMismatch
+    from shopseek.errors import IndexMismatch
 
     if (index / "catalog.sqlite").exists():
         try:

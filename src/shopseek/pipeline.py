@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from shopseek.catalog.media import MediaError, load_image, sample_video_frames, thumbnail_jpeg
+from shopseek.catalog.media import BadMedia, load_image, sample_video_frames, thumbnail_jpeg
 from shopseek.catalog.readers import ReadItem, ReadProblem
 from shopseek.catalog.schema import Product
 from shopseek.encoders.base import Encoder, normalize
@@ -40,12 +40,12 @@ def load_media(item: ReadItem, problems: list[ReadProblem]) -> list[Image.Image]
     for source in item.product.images:
         try:
             images.append(load_image(source))
-        except MediaError as exc:
+        except BadMedia as exc:
             problems.append(ReadProblem(item.line, f"unreadable image {exc}", item.product.id))
     if item.product.video:
         try:
             images += sample_video_frames(item.product.video, VIDEO_FRAMES)
-        except MediaError as exc:
+        except BadMedia as exc:
             problems.append(ReadProblem(item.line, str(exc), item.product.id))
     if not images and not item.product.has_text:
         problems.append(ReadProblem(item.line, "no text and no readable image: skipped", item.product.id))

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from shopseek.errors import BadMedia
+
 MAX_IMAGE_PIXELS = 40_000_000
 MAX_IMAGE_BYTES = 20_000_000
 FETCH_DEADLINE_S = 10.0  # for the whole fetch, redirects and a slow trickle included
@@ -24,31 +26,27 @@ Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
-class MediaError(ValueError):
-    """A media file could not be read; the message says why in words a shop owner understands."""
-
-
 def decode_image(data: bytes) -> Image.Image:
     """Decode image bytes into RGB, refusing non-images, truncated files and decompression bombs."""
     if not data:
-        raise MediaError("empty image")
+        raise BadMedia("empty image")
     if len(data) > MAX_IMAGE_BYTES:
-        raise MediaError(f"image larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+        raise BadMedia(f"image larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image: Image.Image = Image.open(io.BytesIO(data))
             if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise MediaError(f"image too large: {image.width}x{image.height} pixels")
+                raise BadMedia(f"image too large: {image.width}x{image.height} pixels")
             image.load()
-    except MediaError:
+    except BadMedia:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise MediaError(f"image too large: {exc}") from exc
+        raise BadMedia(f"image too large: {exc}") from exc
     except UnidentifiedImageError as exc:
-        raise MediaError("not an image file") from exc
+        raise BadMedia("not an image file") from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise MediaError(f"corrupt or truncated image: {exc}") from exc
+        raise BadMedia(f"corrupt or truncated image: {exc}") from exc
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
@@ -77,7 +75,7 @@ def fetch(url: str) -> bytes:
         with httpx.Client(follow_redirects=False) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 if target.scheme not in ("http", "https") or not public_host(target):
-                    raise MediaError(FETCH_FAILED)
+                    raise BadMedia(FETCH_FAILED)
                 timeout = httpx.Timeout(max(0.1, deadline - time.monotonic()))
                 with client.stream("GET", target, timeout=timeout) as response:
                     if response.is_redirect:
@@ -88,12 +86,12 @@ def fetch(url: str) -> bytes:
                     for chunk in response.iter_bytes():
                         size += len(chunk)
                         if size > MAX_IMAGE_BYTES or time.monotonic() > deadline:
-                            raise MediaError(FETCH_FAILED)
+                            raise BadMedia(FETCH_FAILED)
                         chunks.append(chunk)
                     return b"".join(chunks)
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-        raise MediaError(FETCH_FAILED) from exc
-    raise MediaError(FETCH_FAILED)
+        raise BadMedia(FETCH_FAILED) from exc
+    raise BadMedia(FETCH_FAILED)
 
 
 def read_source(source: str) -> bytes:
@@ -102,9 +100,9 @@ def read_source(source: str) -> bytes:
         return fetch(source)
     path = Path(source)
     if not path.is_file():
-        raise MediaError(f"{source}: file not found")
+        raise BadMedia(f"{source}: file not found")
     if path.stat().st_size > MAX_IMAGE_BYTES:
-        raise MediaError(f"{source}: larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+        raise BadMedia(f"{source}: larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
     return path.read_bytes()
 
 
@@ -112,9 +110,9 @@ def load_image(source: str) -> Image.Image:
     """Load one image from a path or URL, naming the source in any error."""
     try:
         return decode_image(read_source(source))
-    except MediaError as exc:
+    except BadMedia as exc:
         message = str(exc)
-        raise MediaError(message if message.startswith(source) else f"{source}: {message}") from exc
+        raise BadMedia(message if message.startswith(source) else f"{source}: {message}") from exc
 
 
 def sample_video_frames(source: str, count: int = 4) -> list[Image.Image]:
@@ -126,9 +124,9 @@ def sample_video_frames(source: str, count: int = 4) -> list[Image.Image]:
             stream = container.streams.video[0]
             frames = [frame.to_image().convert("RGB") for frame in container.decode(stream)]
     except (av.FFmpegError, IndexError, OSError) as exc:
-        raise MediaError(f"{source}: unreadable video ({exc.__class__.__name__})") from exc
+        raise BadMedia(f"{source}: unreadable video ({exc.__class__.__name__})") from exc
     if not frames:
-        raise MediaError(f"{source}: video has no frames")
+        raise BadMedia(f"{source}: video has no frames")
     step = max(1, len(frames) // count)
     return frames[::step][:count]
 

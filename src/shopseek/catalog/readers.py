@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shopseek.catalog.schema import Product
+from shopseek.errors import BadInput
 
 LIST_FIELDS = {"images", "reviews"}
 
@@ -128,5 +129,5 @@ def read_catalog(path: Path) -> Iterator[ReadItem | ReadProblem]:
     """
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise ValueError(f"{path}: unknown catalogue format (use .jsonl, .json or .csv)")
+        raise BadInput(f"{path}: unknown catalogue format (use .jsonl, .json or .csv)")
     return reader(path)

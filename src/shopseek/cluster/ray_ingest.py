@@ -8,16 +8,9 @@ from typing import Any
 
 from shopseek.app import INGEST_BATCH, IngestReport, ShopSeek
 from shopseek.catalog.readers import ReadItem, ReadProblem
+from shopseek.cluster.runtime import connect
 from shopseek.encoders.base import get_encoder
 from shopseek.pipeline import EncodedBatch, encode_batch
-
-
-def _ray() -> Any:
-    try:
-        import ray
-    except ImportError as exc:
-        raise ImportError("Ray ingest needs the 'ray' extra: pip install 'shopseek[ray]'") from exc
-    return ray
 
 
 class EmbedWorker:
@@ -31,16 +24,6 @@ class EmbedWorker:
         return {"encoded": [pickle.dumps(encode_batch(self.encoder, items))]}
 
 
-def connect(address: str, workers: int) -> None:
-    """Join a Ray cluster (`auto` or `ray://...`), or start a local one with `local`."""
-    ray = _ray()
-    if not ray.is_initialized():
-        if address == "local":
-            ray.init(num_cpus=max(workers, 1), include_dashboard=False, log_to_driver=False)
-        else:
-            ray.init(address=address, log_to_driver=False)
-
-
 def ray_ingest(
     shop: ShopSeek,
     items: Iterable[ReadItem | ReadProblem],
@@ -49,8 +32,7 @@ def ray_ingest(
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest with embedding spread over `workers` Ray actors; writes stay in this process (one writer)."""
-    ray = _ray()
-    connect(address, workers)
+    ray = connect(address, workers)
     report = IngestReport()
     readable = []
     for item in items:

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from shopseek.app import VECTOR_FILES, ShopSeek
-from shopseek.cluster.ray_ingest import _ray
-from shopseek.index.base import Hits
+from shopseek.app import ShopSeek
+from shopseek.cluster.runtime import connect, ray_module
+from shopseek.index.base import Hits, Indexes
 from shopseek.index.lexical import LexicalIndex
+from shopseek.index.snapshots import VECTOR_FILES
 from shopseek.index.vectors import Compression, VectorIndex
 from shopseek.language import tokenize
-from shopseek.search.engine import Indexes
 
 
 class IndexShard:
@@ -50,6 +50,10 @@ class IndexShard:
     def vector(self, name: str, key: int) -> np.ndarray | None:
         """A stored vector, or None."""
         return self.vectors[name].vector(key)
+
+    def export(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Every key of this shard in one space, and its vector."""
+        return self.vectors[name].export()
 
     def add(self, name: str, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Add or replace vectors."""
@@ -89,7 +93,7 @@ class ShardedSpace:
 
     def __init__(self, name: str, shards: list[Any]) -> None:
         self.name, self.shards = name, shards
-        self._ray = _ray()
+        self._ray = ray_module()
 
     def search_one(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, cosine) pairs over all shards."""
@@ -103,6 +107,11 @@ class ShardedSpace:
     def vector(self, key: int) -> np.ndarray | None:
         """The stored vector of a key, from its shard."""
         return self._ray.get(self.shards[key % len(self.shards)].vector.remote(self.name, int(key)))
+
+    def export(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every key and vector over all shards."""
+        parts = self._ray.get([shard.export.remote(self.name) for shard in self.shards])
+        return np.concatenate([keys for keys, _ in parts]), np.concatenate([vectors for _, vectors in parts])
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Send each key's vector to its shard."""
@@ -124,7 +133,7 @@ class ShardedLexical:
 
     def __init__(self, shards: list[Any]) -> None:
         self.shards = shards
-        self._ray = _ray()
+        self._ray = ray_module()
 
     def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, BM25 score) pairs over all shards."""
@@ -167,7 +176,7 @@ class SearchFront:
 
     def __init__(self, folder: str, shards: list[Any]) -> None:
         spaces = {name: ShardedSpace(name, shards) for name in VECTOR_FILES}
-        indexes = Indexes(lexical=ShardedLexical(shards), **spaces)  # type: ignore[arg-type]
+        indexes = Indexes(lexical=ShardedLexical(shards), **spaces)
         self.shop = ShopSeek(Path(folder), indexes=indexes)
 
     def __serve_build_asgi_app__(self) -> Any:
@@ -181,18 +190,15 @@ def serve_on_ray(
     folder: Path, address: str, shards: int, replicas: int, host: str, port: int, blocking: bool = True
 ) -> str:
     """Snapshot the index, start shard actors and API replicas on Ray, and return the URL."""
-    ray = _ray()
-    from ray import serve
-
-    from shopseek.cluster.ray_ingest import connect
-
     shop = ShopSeek(folder)
     shop.save()
-    snapshot, _ = shop.current_snapshot()
+    snapshot, _ = shop.snapshots.current()
     dims = shop.vector_dims()
     compression = shop.settings.vector_compression
     shop.close()
-    connect(address, workers=shards + replicas)
+    ray = connect(address, workers=shards + replicas)
+    from ray import serve
+
     actor = ray.remote(num_cpus=0.25)(IndexShard)
     handles = [actor.remote(str(snapshot), number, shards, dims, compression) for number in range(shards)]
     ray.get([handle.count.remote("text") for handle in handles])

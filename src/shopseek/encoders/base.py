@@ -10,6 +10,8 @@ from typing import Any, ClassVar, Literal, Protocol
 import numpy as np
 from PIL import Image
 
+from shopseek.errors import BadInput
+
 
 class CrossModalSpace(Protocol):
     """Maps an encoder's text and image vectors into one joint space and scores (text, image) matches."""
@@ -113,7 +115,7 @@ def get_encoder(name: str, **options: Any) -> Encoder:
     if name not in ENCODERS and name in _BUILT_IN:
         importlib.import_module(_BUILT_IN[name])  # the module registers its encoder
     if name not in ENCODERS:
-        raise KeyError(f"unknown encoder {name!r}; known: {sorted(set(ENCODERS) | set(_BUILT_IN))}")
+        raise BadInput(f"unknown encoder {name!r}; known: {sorted(set(ENCODERS) | set(_BUILT_IN))}")
     cache_key = f"{name}:{sorted(options.items())}"
     if cache_key not in _INSTANCES:
         _INSTANCES[cache_key] = ENCODERS[name](**options)

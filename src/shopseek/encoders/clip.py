@@ -16,6 +16,7 @@ import torch
 from PIL import Image
 
 from shopseek.encoders.base import Encoder, TextRole, normalize, register
+from shopseek.errors import BadInput
 
 MODEL_TYPES = ("clip", "chinese_clip")
 
@@ -56,7 +57,7 @@ class ClipEncoder(Encoder):
             raise FileNotFoundError(f"no CLIP checkpoint at {folder!s}: set encoder_options.path or SHOPSEEK_CLIP_PATH")
         model_type = json.loads(config_file.read_text()).get("model_type")
         if model_type not in MODEL_TYPES:
-            raise ValueError(f"{folder}: model_type {model_type!r} is not one of {MODEL_TYPES}")
+            raise BadInput(f"{folder}: model_type {model_type!r} is not one of {MODEL_TYPES}")
         try:
             import transformers
         except ImportError as exc:

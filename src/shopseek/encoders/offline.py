@@ -19,6 +19,7 @@ from shopseek.encoders.heads import shipped_heads
 from shopseek.encoders.onnx_image import onnx_features
 from shopseek.encoders.visual_words import VERSION as VISUAL_WORDS_VERSION
 from shopseek.encoders.visual_words import VisualWords
+from shopseek.errors import BadInput
 
 IMAGE_SIZE = 128
 CLASSIFIER_SIZE = 224  # the ImageNet classifier's own input size, for visual words
@@ -85,7 +86,7 @@ class OfflineEncoder(Encoder):
         self._feature_map: Callable[[torch.Tensor], np.ndarray] = self._torch_feature_map
         if image_runtime != "torch":
             if image_runtime not in IMAGE_RUNTIMES:
-                raise ValueError(f"image_runtime must be one of {', '.join(IMAGE_RUNTIMES)}, not {image_runtime!r}")
+                raise BadInput(f"image_runtime must be one of {', '.join(IMAGE_RUNTIMES)}, not {image_runtime!r}")
             preprocess = lambda images: image_tensor(images, IMAGE_SIZE)  # noqa: E731
             self._feature_map = onnx_features(self._image, preprocess, int8=image_runtime == "onnx-int8")
         self.cross_modal = shipped_heads()

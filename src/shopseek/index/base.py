@@ -1,5 +1,86 @@
-"""What every index answers: (product key, score) pairs, best first."""
+"""What every index answers and the contract the engine searches through: local FAISS/BM25 or Ray shard facades."""
 
 from __future__ import annotations
 
-Hits = list[tuple[int, float]]
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+import numpy as np
+
+Hits = list[tuple[int, float]]  # (product key, score), best first
+
+
+class VectorSpace(Protocol):
+    """Unit vectors keyed by product key, searched by cosine similarity."""
+
+    def search_one(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits:
+        """Top-k hits for one query vector (only among `allowed` keys when given)."""
+        ...
+
+    def search_many(self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[Hits]:
+        """Top-k hits for each query vector."""
+        ...
+
+    def vector(self, key: int) -> np.ndarray | None:
+        """The stored vector of a key, or None."""
+        ...
+
+    def export(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every key and its vector."""
+        ...
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Add or replace vectors."""
+        ...
+
+    def delete(self, keys: list[int]) -> None:
+        """Remove keys (unknown keys are ignored)."""
+        ...
+
+    def count(self) -> int:
+        """Entries held."""
+        ...
+
+
+class TextIndex(Protocol):
+    """Product texts searched by BM25 over tokens; writes become searchable on `commit`."""
+
+    def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
+        """Top-k hits for a tokenised query."""
+        ...
+
+    def add(self, keys: list[int], texts: list[str]) -> None:
+        """Add or replace product texts."""
+        ...
+
+    def delete(self, keys: list[int]) -> None:
+        """Remove products."""
+        ...
+
+    def commit(self) -> object:
+        """Make pending writes searchable."""
+        ...
+
+    def count(self) -> int:
+        """Products held."""
+        ...
+
+
+V = TypeVar("V", bound=VectorSpace, covariant=True)
+L = TypeVar("L", bound=TextIndex, covariant=True)
+
+
+@dataclass(frozen=True)
+class Indexes(Generic[V, L]):
+    """The vector spaces and the lexical index an engine searches (replaced whole, never edited in place)."""
+
+    text: V
+    image: V
+    lexical: L
+    joint_text: V
+    joint_image: V
+    visual_words: V
+
+    def all(self) -> list[V | L]:
+        """Every index, for writes that touch them all."""
+        return [self.text, self.image, self.lexical, self.joint_text, self.joint_image, self.visual_words]

@@ -76,10 +76,6 @@ class LexicalIndex:
         built = self._built
         return built if built.generation == self._generation else self.commit()
 
-    def search_one(self, query: object, k: int, allowed: np.ndarray | None = None) -> Hits:
-        """Top-k (key, BM25 score) pairs with a positive score for a query string."""
-        return self.search_tokens(self._tokenize(str(query)), k, allowed)
-
     def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, BM25 score) pairs for already tokenised query words."""
         built = self._current()

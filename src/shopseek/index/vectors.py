@@ -8,6 +8,7 @@ from typing import Literal
 import faiss
 import numpy as np
 
+from shopseek.errors import IndexMismatch
 from shopseek.index.base import Hits
 
 EXACT_LIMIT = 50_000
@@ -19,10 +20,6 @@ Compression = Literal["none", "sq8"]
 def ivf_lists(count: int) -> int:
     """A number of IVF lists suited to a catalogue size (about 2·sqrt(n))."""
     return max(64, int(2 * np.sqrt(count)))
-
-
-class IndexMismatch(ValueError):
-    """A stored index that does not fit the encoder in use."""
 
 
 class VectorIndex:

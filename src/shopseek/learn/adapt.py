@@ -17,14 +17,11 @@ import torch
 
 from shopseek.app import ShopSeek
 from shopseek.encoders.heads import AlignmentHeads, CrossModal
+from shopseek.errors import NotEnoughData
 from shopseek.feedback.events import ENGAGEMENT
 from shopseek.learn.alignment import soft_cross_entropy
 
 MIN_PRODUCTS = 30  # products with both text and photos needed to adapt at all
-
-
-class NotEnoughPairs(ValueError):
-    """The shop has too few products with both text and photos to adapt the heads to it."""
 
 
 @dataclass
@@ -131,10 +128,10 @@ def adapt(
 ) -> tuple[AlignmentHeads, dict[str, object]]:
     """Fine-tune the shop's current heads on its own pairs; keep the epoch with the best dev MRR."""
     if shop.encoder.cross_modal is None or not isinstance(shop.encoder.cross_modal, CrossModal):
-        raise NotEnoughPairs("this index's encoder has no trainable cross-modal heads")
+        raise NotEnoughData("this index's encoder has no trainable cross-modal heads")
     pairs = shop_pairs(shop)
     if len(pairs.ids) < MIN_PRODUCTS:
-        raise NotEnoughPairs(f"{len(pairs.ids)} products have both text and photos; adapting needs {MIN_PRODUCTS}")
+        raise NotEnoughData(f"{len(pairs.ids)} products have both text and photos; adapting needs {MIN_PRODUCTS}")
     splits = {
         name: pairs.subset(np.array([i for i, pid in enumerate(pairs.ids) if split_of(pid) == name], dtype=np.int64))
         for name in ("train", "dev", "test")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -72,8 +73,9 @@ def prepare(data: Path, cache: Path, encoder: Encoder, split: str, progress: Pro
         return advance
 
     paths = [images_root / "images" / f"{p.id}.jpg" for p in products]
+    version = hashlib.sha1(encoder.image_version.encode()).hexdigest()[:8]
     images = cached(
-        cache / f"{split}-images-{encoder.image_dim}d.npy",
+        cache / f"{split}-images-{encoder.image_dim}d-{version}.npy",
         lambda: image_vectors(encoder, paths, tick(f"{split} images", len(paths))),
     )
     titles = cached(

@@ -116,13 +116,10 @@ def alignment(
 def adapt_to_shop(index: Path, epochs: int, seed: int) -> None:
     """Fine-tune the heads on one index's own pairs and write them (and a card) into the index folder."""
     from shopseek.app import SHOP_HEADS, ShopSeek
-    from shopseek.learn.adapt import AdaptConfig, NotEnoughPairs, adapt
+    from shopseek.learn.adapt import AdaptConfig, adapt
     from shopseek.learn.alignment import write_card
 
-    if not (index / "catalog.sqlite").exists():
-        console.print(f"[red]{index} is not a shopseek index: build it with `shopseek ingest` first[/red]")
-        raise typer.Exit(2)
-    shop = ShopSeek(index)
+    shop = ShopSeek.existing(index)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as bar:
         task = bar.add_task("adapt", total=epochs)
@@ -130,11 +127,7 @@ def adapt_to_shop(index: Path, epochs: int, seed: int) -> None:
         def epoch_progress(epoch: int, dev: dict[str, float]) -> None:
             bar.update(task, completed=epoch, description=f"adapt (dev MRR {dev['MRR']:.3f})")
 
-        try:
-            heads, card = adapt(shop, AdaptConfig(epochs=epochs, seed=seed), epoch_progress)
-        except NotEnoughPairs as error:
-            console.print(f"[red]{error}[/red]")
-            raise typer.Exit(2) from error
+        heads, card = adapt(shop, AdaptConfig(epochs=epochs, seed=seed), epoch_progress)
     shop.close()
     console.print(f"test before: {card['before']['test']}  after: {card['after']['test']}")  # type: ignore[index]
     if not card["best_epoch"]:
@@ -209,5 +202,5 @@ def ranker(index: Annotated[Path, typer.Option(help="Index whose event log to le
     from shopseek.app import ShopSeek
     from shopseek.learn.ranker import train_ranker
 
-    path, summary = train_ranker(ShopSeek(index))
+    path, summary = train_ranker(ShopSeek.existing(index))
     console.print(f"wrote {path}: {summary}")

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from shopseek.app import ShopSeek
+from shopseek.errors import NotEnoughData
 from shopseek.feedback.events import ENGAGEMENT
 from shopseek.search.engine import Query
 from shopseek.search.rank import FEATURES, RERANK_DEPTH, feature_rows
@@ -96,7 +97,7 @@ def train_ranker(shop: ShopSeek, seed: int = 0) -> tuple[Path, dict[str, object]
 
     rows = training_rows(shop, logged_sessions(shop))
     if not rows.groups:
-        raise ValueError("no logged searches with clicks yet: nothing to learn from")
+        raise NotEnoughData("no logged searches with clicks yet: nothing to learn from")
     # Unbiased LambdaMART: LightGBM learns how much each display position is looked at, alongside relevance.
     data = lightgbm.Dataset(
         rows.features, rows.labels, group=rows.groups, position=rows.positions, feature_name=FEATURES

@@ -15,10 +15,9 @@ from shopseek.catalog.schema import Product
 from shopseek.catalog.store import Filters, ProductStore
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, normalize
+from shopseek.errors import BadQuery
 from shopseek.feedback.profiles import Profile
-from shopseek.index.base import Hits
-from shopseek.index.lexical import LexicalIndex
-from shopseek.index.vectors import VectorIndex
+from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
 from shopseek.search.fuse import FUSERS
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
 from shopseek.search.trust import HEAD_SIGNALS, agreement_gap, head_trust
@@ -50,10 +49,6 @@ STAND_INS = {
 def within_window(hits: Hits, window: float = COSINE_WINDOW) -> Hits:
     """Drop cosine hits far below the best one: they are not candidates, whatever their rank."""
     return [hit for hit in hits if hit[1] >= hits[0][1] - window] if hits else hits
-
-
-class QueryError(ValueError):
-    """A query the engine cannot run, with a message for the shopper."""
 
 
 @dataclass(frozen=True)
@@ -97,29 +92,13 @@ class SearchResult:
     facets: dict[str, object]
 
 
-@dataclass
-class Indexes:
-    """The vector spaces and the lexical index an engine searches."""
-
-    text: VectorIndex
-    image: VectorIndex
-    lexical: LexicalIndex
-    joint_text: VectorIndex
-    joint_image: VectorIndex
-    visual_words: VectorIndex
-
-    def all(self) -> list[VectorIndex | LexicalIndex]:
-        """Every index, for writes that touch them all."""
-        return [self.text, self.image, self.lexical, self.joint_text, self.joint_image, self.visual_words]
-
-
 class SearchEngine:
     """Runs queries against a store and its indexes with one encoder and the index settings."""
 
     def __init__(
         self,
         store: ProductStore,
-        indexes: Indexes,
+        indexes: Indexes[VectorSpace, TextIndex],
         encoder: Encoder,
         settings: Settings,
         ranker: LearnedRanker | None = None,
@@ -227,7 +206,7 @@ class SearchEngine:
     def candidates(self, query: Query) -> tuple[dict[str, Hits], list[tuple[int, float]]]:
         """Per-signal lists and their fusion, with the shopper's dislikes for this query removed."""
         if not query.text.strip() and query.image is None:
-            raise QueryError("give words, a photo, or both")
+            raise BadQuery("give words, a photo, or both")
         allowed = self.store.keys_matching(query.filters) if query.filters.active else None
         lists = self.recall(query, allowed)
         profile = query.profile

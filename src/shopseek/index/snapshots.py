@@ -1,0 +1,68 @@
+"""An index folder's snapshots: complete copies of every index, and the CURRENT pointer naming the newest one.
+
+A snapshot is written whole into a new folder, then CURRENT is replaced atomically, then older folders go. CURRENT
+also records the journal position the snapshot includes: recovery replays the store's journal after it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from shopseek.index.base import Indexes
+from shopseek.index.lexical import LexicalIndex, Tokenizer
+from shopseek.index.vectors import Compression, VectorIndex
+
+LocalIndexes = Indexes[VectorIndex, LexicalIndex]
+VECTOR_FILES = {
+    "text": "text.faiss",
+    "image": "image.faiss",
+    "joint_text": "joint-text.faiss",
+    "joint_image": "joint-image.faiss",
+    "visual_words": "visual-words.faiss",
+}
+
+
+class Snapshots:
+    """Reads and writes the snapshots of one index folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def current(self) -> tuple[Path, int]:
+        """The snapshot folder CURRENT points at and the journal position it includes."""
+        pointer = self.folder / "CURRENT"
+        if not pointer.exists():
+            return self.folder / "snapshots" / "empty", 0
+        state = json.loads(pointer.read_text())
+        return self.folder / "snapshots" / state["snapshot"], int(state["journal"])
+
+    def load(self, dims: dict[str, int], tokenizer: Tokenizer) -> LocalIndexes:
+        """Every index of the current snapshot (empty ones when there is none yet)."""
+        snapshot, _ = self.current()
+        spaces = {name: VectorIndex.load(snapshot / filename, dims[name]) for name, filename in VECTOR_FILES.items()}
+        return Indexes(lexical=LexicalIndex.load(snapshot, tokenizer), **spaces)
+
+    def write(self, indexes: LocalIndexes, journal: int, compression: Compression) -> LocalIndexes:
+        """Snapshot the indexes (vectors re-laid out for their size) and return the re-laid-out indexes."""
+        snapshot = self.folder / "snapshots" / f"{journal:012d}-{time.time_ns()}"
+        snapshot.mkdir(parents=True)
+        rebuilt = {name: getattr(indexes, name).rebuilt_for_size(compression) for name in VECTOR_FILES}
+        for name, filename in VECTOR_FILES.items():
+            rebuilt[name].save(snapshot / filename)
+        indexes.lexical.commit()
+        indexes.lexical.save(snapshot)
+        pointer = self.folder / "CURRENT.tmp"
+        with pointer.open("w") as handle:
+            handle.write(json.dumps({"snapshot": snapshot.name, "journal": journal}))
+            handle.flush()
+            os.fsync(handle.fileno())
+        pointer.replace(self.folder / "CURRENT")
+        for old in (self.folder / "snapshots").iterdir():
+            if old != snapshot:
+                shutil.rmtree(old, ignore_errors=True)
+        return replace(indexes, **rebuilt)

@@ -1,0 +1,148 @@
+"""The HTTP API's shapes: query and form parameters in, JSON bodies out (all of them in the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import BaseModel, Field
+
+from shopseek.catalog.schema import MAX_ID_LENGTH, MAX_SHORT_FIELD, Review
+from shopseek.catalog.store import Filters
+from shopseek.search.engine import SORTS, Hit
+from shopseek.search.understand import MAX_QUERY_CHARS
+
+MAX_K = 100
+MAX_PAGE = 1000
+
+
+class SearchParams(BaseModel):
+    """A search's words, page, filters, sort and shopper (query string of GET, form fields of POST)."""
+
+    q: str = Field(default="", max_length=MAX_QUERY_CHARS, description="Words, Chinese or English")
+    k: int = Field(default=10, ge=1, le=MAX_K, description="Results per page")
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    category: str | None = Field(default=None, max_length=MAX_SHORT_FIELD)
+    brand: str | None = Field(default=None, max_length=MAX_SHORT_FIELD)
+    price_min: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    price_max: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    sort: str = Field(default="relevance", pattern="^(" + "|".join(SORTS) + ")$")
+    user: str | None = Field(default=None, max_length=MAX_ID_LENGTH, description="Needs that shopper's token")
+
+    def filters(self) -> Filters:
+        """The catalogue filters these parameters ask for."""
+        return Filters(self.category, self.brand, self.price_min, self.price_max)
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: what went wrong, and for invalid requests each bad field."""
+
+    error: str
+    detail: list[dict[str, Any]] | None = None
+
+
+class HitOut(BaseModel):
+    """One search result as a client shows it."""
+
+    id: str
+    title: str
+    price: float | None
+    currency: str
+    brand: str
+    category: str
+    image_url: str | None = Field(description="The first stored photo, when the product has one")
+    score: float
+    signals: dict[str, float] = Field(description="The score each retrieval signal gave this product")
+
+    @classmethod
+    def of(cls, hit: Hit) -> HitOut:
+        """The public view of a hit."""
+        product = hit.product
+        return cls(
+            id=product.id,
+            title=product.title,
+            price=product.price,
+            currency=product.currency,
+            brand=product.brand,
+            category=product.category,
+            image_url=image_url(product.id, 0) if hit.image_count else None,
+            score=round(hit.score, 6),
+            signals=hit.signals,
+        )
+
+
+class Results(BaseModel):
+    """A list of products (similar products, recommendations)."""
+
+    results: list[HitOut]
+
+
+class SearchPage(Results):
+    """One page of search results with the total, facets and time taken."""
+
+    total: int
+    page: int
+    facets: dict[str, Any]
+    took_ms: float
+
+
+class ProductOut(BaseModel):
+    """A catalogue product with the URLs of its stored photos."""
+
+    id: str
+    title: str
+    description: str
+    brand: str
+    category: str
+    price: float | None
+    currency: str
+    attributes: dict[str, Any]
+    reviews: list[Review]
+    image_urls: list[str]
+
+
+class Written(BaseModel):
+    """What a catalogue write did."""
+
+    written: int
+    problems: list[dict[str, Any]]
+    products: int
+
+
+class Deleted(BaseModel):
+    """A removed product and the catalogue size after."""
+
+    deleted: str
+    products: int
+
+
+class Health(BaseModel):
+    """Liveness and catalogue size."""
+
+    status: str
+    products: int
+
+
+class Session(BaseModel):
+    """A new shopper id and the token that lets a client act as them."""
+
+    user_id: str
+    token: str
+
+
+class Recorded(BaseModel):
+    """Where an event landed in the log."""
+
+    recorded: int
+
+
+class ExperimentSaved(BaseModel):
+    """An experiment as stored."""
+
+    experiment: str
+    variants: list[str]
+
+
+def image_url(product_id: str, number: int) -> str:
+    """The URL of a product's stored photo."""
+    return f"/products/{quote(product_id, safe='')}/images/{number}"

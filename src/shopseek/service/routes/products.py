@@ -1,0 +1,79 @@
+"""Products: read one, its photos and similar products; add, update and delete (API key)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query
+from fastapi.responses import FileResponse
+from pydantic import ValidationError
+
+from shopseek.catalog.readers import validation_reason
+from shopseek.catalog.schema import Product
+from shopseek.service.deps import Shop, require_key
+from shopseek.service.models import MAX_K, Deleted, HitOut, ProductOut, Results, Written, image_url
+
+MAX_WRITE_BATCH = 1000
+router = APIRouter()
+
+
+@router.get("/products/{product_id}", tags=["products"])
+def product(product_id: str, shop: Shop) -> ProductOut:
+    """One product with URLs of its stored images."""
+    stored = shop.product(product_id)
+    body = stored.product.model_dump(exclude={"images", "video"})
+    return ProductOut(**body, image_urls=[image_url(product_id, n) for n in range(stored.image_count)])
+
+
+@router.get("/products/{product_id}/images/{number}", tags=["products"], response_class=FileResponse)
+def product_image(product_id: str, number: int, shop: Shop) -> FileResponse:
+    """A stored copy of one product image (JPEG)."""
+    return FileResponse(shop.image_file(product_id, number), media_type="image/jpeg")
+
+
+@router.get("/products/{product_id}/similar", tags=["products"])
+def similar(product_id: str, shop: Shop, k: Annotated[int, Query(ge=1, le=MAX_K)] = 10) -> Results:
+    """Products that look or read like this one."""
+    return Results(results=[HitOut.of(hit) for hit in shop.similar(product_id, k)])
+
+
+def products_of(body: dict[str, Any] | list[dict[str, Any]]) -> list[Product]:
+    """Validated products from a write body; 422 naming the first bad product."""
+    raw = body if isinstance(body, list) else [body]
+    if not raw or len(raw) > MAX_WRITE_BATCH:
+        raise HTTPException(status_code=422, detail=f"send between 1 and {MAX_WRITE_BATCH} products")
+    products = []
+    for number, item in enumerate(raw, start=1):
+        try:
+            product = Product.model_validate(item)
+        except ValidationError as exc:
+            raise HTTPException(status_code=422, detail=f"product {number}: {validation_reason(exc)}") from exc
+        except ValueError as exc:
+            raise HTTPException(status_code=422, detail=f"product {number}: {exc}") from exc
+        local = [s for s in product.images if not s.startswith(("http://", "https://"))]
+        if local or (product.video and not product.video.startswith(("http://", "https://"))):
+            raise HTTPException(status_code=422, detail=f"product {number}: media must be http(s) URLs")
+        products.append(product)
+    return products
+
+
+@router.post("/products", tags=["catalogue"], dependencies=[Depends(require_key)])
+def add_products(
+    body: Annotated[
+        dict[str, Any] | list[dict[str, Any]],
+        Body(description="One product or a list, in the catalogue schema (`Product`); images must be URLs"),
+    ],
+    shop: Shop,
+) -> Written:
+    """Add or update one product or a list (same schema as ingest; images must be URLs)."""
+    report = shop.add_products(products_of(body))
+    problems = [{"product_id": p.product_id, "reason": p.reason} for p in report.problems]
+    return Written(written=report.added, problems=problems, products=shop.count())
+
+
+@router.delete("/products/{product_id}", tags=["catalogue"], dependencies=[Depends(require_key)])
+def delete_product(product_id: str, shop: Shop) -> Deleted:
+    """Remove a product from the catalogue and every index."""
+    if not shop.delete(product_id):
+        raise HTTPException(status_code=404, detail=f"unknown product {product_id!r}")
+    return Deleted(deleted=product_id, products=shop.count())

@@ -1,0 +1,41 @@
+"""The shopper web page, the analytics page and data, and the health check."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, HTMLResponse
+
+from shopseek.service import pages
+from shopseek.service.deps import Shop
+from shopseek.service.models import Health
+
+STATIC = Path(str(resources.files("shopseek").joinpath("service/static")))
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["service"])
+def healthz(shop: Shop) -> Health:
+    """Liveness and catalogue size."""
+    return Health(status="ok", products=shop.count())
+
+
+@router.get("/analytics/data", tags=["analytics"])
+def analytics_data(shop: Shop) -> dict[str, Any]:
+    """Top queries, zero-result queries, CTR by query, searches and CTR per day."""
+    return shop.analytics()
+
+
+@router.get("/analytics", include_in_schema=False)
+def analytics_page(shop: Shop) -> HTMLResponse:
+    """Analytics with plots."""
+    return HTMLResponse(pages.analytics_page(shop.analytics()))
+
+
+@router.get("/", include_in_schema=False)
+def page() -> FileResponse:
+    """The shopper web page."""
+    return FileResponse(STATIC / "index.html", media_type="text/html")
