@@ -21,6 +21,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/ruff format --check src tests benchmarks tools
 	$(BIN)/mypy src benchmarks tools
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -q

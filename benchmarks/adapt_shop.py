@@ -24,11 +24,11 @@ from benchmarks.common import CACHE, FASHION, RESULTS, images_dir, split_product
 from benchmarks.general import catalogue, dummyjson_rows, queries_for
 from shopseek.app import SHOP_HEADS, ShopSeek
 from shopseek.catalog.readers import read_catalog
-from shopseek.eval.attribute_queries import build_queries, qrels_for
 from shopseek.eval.runner import EvalQuery, evaluate_modes
+from shopseek.lab.attribute_queries import build_queries, qrels_for
+from shopseek.lab.fashion import write_catalog
 from shopseek.learn.adapt import AdaptConfig, adapt
 from shopseek.learn.alignment import write_card
-from shopseek.learn.fashion import write_catalog
 
 LEFT_OUT = ("Footwear", "Accessories")
 LEFT_OUT_HEADS = CACHE / "heads-without-footwear-accessories" / "alignment.pt"

@@ -9,7 +9,7 @@ from pathlib import Path
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.config import Settings
-from shopseek.learn.fashion import FashionProduct, extract_images, load_products, split_of, write_catalog
+from shopseek.lab.fashion import FashionProduct, extract_images, load_products, split_of, write_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 FASHION = ROOT.parent / "shared" / "data" / "fashion"

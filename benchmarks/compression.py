@@ -17,8 +17,8 @@ from benchmarks.common import CACHE, images_dir, test_index, test_products, writ
 from benchmarks.speed import percentiles
 from shopseek.app import ShopSeek
 from shopseek.config import Settings
-from shopseek.eval.attribute_queries import build_queries, qrels_for
 from shopseek.eval.metrics import evaluate
+from shopseek.lab.attribute_queries import build_queries, qrels_for
 from shopseek.search.engine import Query
 
 QUERY_PAIRS = 150

@@ -19,7 +19,7 @@ import httpx
 import numpy as np
 
 from benchmarks.common import CACHE, ROOT, images_dir, test_index, test_products, write_result
-from shopseek.eval.attribute_queries import build_queries
+from shopseek.lab.attribute_queries import build_queries
 
 ONE_CLIENT_TEXT = 200
 ONE_CLIENT_PHOTO = 100

@@ -13,7 +13,7 @@ from pathlib import Path
 from benchmarks.common import RESULTS, images_dir, test_products
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
-from shopseek.learn.fashion import write_catalog
+from shopseek.lab.fashion import write_catalog
 
 COUNT = 1000
 

@@ -15,9 +15,9 @@ from shopseek.config import DEFAULT_WEIGHTS
 from shopseek.eval.simulated import evaluate_policies, session_scores
 from shopseek.feedback.events import Event
 from shopseek.feedback.experiments import Experiment
-from shopseek.learn.fashion import load_products
+from shopseek.lab.fashion import load_products
+from shopseek.lab.simulator import log_sessions, make_sessions, make_shoppers, play, policy, standard_policies
 from shopseek.learn.ranker import train_ranker
-from shopseek.learn.simulator import log_sessions, make_sessions, make_shoppers, play, policy, standard_policies
 from shopseek.search.engine import Query
 
 SHOPPERS = 200

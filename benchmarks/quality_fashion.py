@@ -10,8 +10,9 @@ import random
 from PIL import Image
 
 from benchmarks.common import images_dir, test_index, test_products, write_result
-from shopseek.eval.attribute_queries import build_queries, qrels_for
+from shopseek.config import Signal
 from shopseek.eval.runner import EvalQuery, evaluate_modes
+from shopseek.lab.attribute_queries import build_queries, qrels_for
 from shopseek.search.engine import Query
 
 QUERY_PAIRS = 150
@@ -35,7 +36,8 @@ def photo_quality() -> dict[str, float]:
     chosen = random.Random(3).sample(with_photo, min(PHOTO_QUERIES, len(with_photo)))
     folder = images_dir() / "images_224"
     out: dict[str, float] = {"queries": len(chosen), "catalogue": shop.count()}
-    for mode, signals in (("image", frozenset({"image"})), ("photo hybrid", None)):
+    modes: tuple[tuple[str, frozenset[Signal] | None], ...] = (("image", frozenset({"image"})), ("photo hybrid", None))
+    for mode, signals in modes:
         reciprocal = 0.0
         for product_id in chosen:
             photo = Image.open(folder / f"{product_id}.jpg").convert("RGB")

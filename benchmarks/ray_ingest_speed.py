@@ -12,7 +12,7 @@ from benchmarks.common import CACHE, images_dir, test_products, write_result
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.cluster.ray_ingest import ray_ingest
-from shopseek.learn.fashion import write_catalog
+from shopseek.lab.fashion import write_catalog
 
 PRODUCTS = 600
 

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks.common import CACHE, images_dir, test_index, test_products, write_result
-from shopseek.eval.attribute_queries import build_queries
+from shopseek.lab.attribute_queries import build_queries
 from shopseek.search.engine import Query
 
 TEXT_QUERIES = 200

@@ -12,11 +12,11 @@ import random
 from PIL import Image
 
 from benchmarks.common import images_dir, split_products, test_index, write_result
-from shopseek.config import DEFAULT_WEIGHTS
-from shopseek.eval.attribute_queries import AttributeQuery, build_queries, qrels_for
+from shopseek.config import DEFAULT_WEIGHTS, Signal
 from shopseek.eval.metrics import evaluate
-from shopseek.learn.fashion import FashionProduct
-from shopseek.learn.synthetic_queries import queries_for
+from shopseek.lab.attribute_queries import AttributeQuery, build_queries, qrels_for
+from shopseek.lab.fashion import FashionProduct
+from shopseek.lab.synthetic_queries import queries_for
 from shopseek.search.engine import Query
 
 TEXT_GRID = {"lexical": (1.0, 2.0, 3.0), "dense": (0.5, 1.0), "cross_modal": (1.0, 2.0), "match": (0.0, 1.0)}
@@ -41,7 +41,7 @@ def main() -> None:
     phrasings = {"training-style": dev_queries(products), "shopper-phrased": build_queries(products, 150, seed=2)}
     qrels = {name: qrels_for(queries, products) for name, queries in phrasings.items()}
 
-    def text_score(weights: dict[str, float], signals: frozenset[str] | None = None) -> dict[str, float]:
+    def text_score(weights: dict[str, float], signals: frozenset[Signal] | None = None) -> dict[str, float]:
         scores = {}
         for name, queries in phrasings.items():
             run = {}

@@ -12,12 +12,13 @@ from collections.abc import Callable
 from benchmarks.common import split_products, test_index, write_result
 from benchmarks.general import catalogue, dummyjson_2024_rows, dummyjson_rows, in_split, index_of, queries_for
 from shopseek.app import ShopSeek
-from shopseek.eval.attribute_queries import build_queries, qrels_for
+from shopseek.config import Signal
 from shopseek.eval.metrics import evaluate
 from shopseek.eval.runner import EvalQuery
+from shopseek.lab.attribute_queries import build_queries, qrels_for
 from shopseek.search.engine import Query, SearchEngine
 
-SINGLE = ("lexical", "dense", "cross_modal", "visual_words")
+SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
     f"trust gap {gap} colour {colour} match {match}": {
         "head_trust_gap": gap,
@@ -45,7 +46,7 @@ def general(name: str, rows_of: Callable[[], list[dict]], signals: str) -> Catal
     return index_of(f"{name}-dev", catalogue(rows, signals)), queries, qrels
 
 
-def score(catalogue: Catalogue, settings: dict, signals: frozenset[str] | None = None) -> float:
+def score(catalogue: Catalogue, settings: dict, signals: frozenset[Signal] | None = None) -> float:
     """nDCG@10 of one catalogue's queries with these settings."""
     shop, queries, qrels = catalogue
     trying = shop.settings.model_copy(update=settings, deep=True)

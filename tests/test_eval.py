@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from shopseek.eval.attribute_queries import AttributeQuery, build_queries, qrels_for, relevance
-from shopseek.eval.metrics import evaluate, read_trec_qrels, read_trec_run
-from shopseek.learn.fashion import FashionProduct, split_of
+from shopseek.errors import BadInput
+from shopseek.eval.metrics import evaluate, read_trec_qrels
+from shopseek.lab.attribute_queries import AttributeQuery, build_queries, qrels_for, relevance
+from shopseek.lab.fashion import FashionProduct, split_of
 
 
 def product(pid: str, kind: str, colour: str, gender: str) -> FashionProduct:
@@ -29,11 +30,12 @@ def test_queries_without_results_count_as_zero() -> None:
     assert evaluate({"q1": {"a": 1}, "q2": {"b": 1}}, {"q1": {"a": 1.0}}, ["RR"])["RR"] == pytest.approx(0.5)
 
 
-def test_trec_files_round_trip(tmp_path: Path) -> None:
-    (tmp_path / "run").write_text("q1 Q0 a 1 2.5 shopseek\nq1 Q0 b 2 1.0 shopseek\n")
-    (tmp_path / "qrels").write_text("q1 0 a 2\n")
-    assert read_trec_run(tmp_path / "run") == {"q1": {"a": 2.5, "b": 1.0}}
-    assert read_trec_qrels(tmp_path / "qrels") == {"q1": {"a": 2}}
+def test_trec_qrels_are_read_and_malformed_lines_named(tmp_path: Path) -> None:
+    (tmp_path / "qrels").write_text("q1 0 a 2\n\nq1 0 b 0\nq2 0 c 1\n")
+    assert read_trec_qrels(tmp_path / "qrels") == {"q1": {"a": 2, "b": 0}, "q2": {"c": 1}}
+    (tmp_path / "bad").write_text("q1 0 a 2\nq1 0 b high\n")
+    with pytest.raises(BadInput, match="line 2"):
+        read_trec_qrels(tmp_path / "bad")
 
 
 def test_graded_relevance() -> None:

@@ -9,9 +9,9 @@ import pytest
 
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
-from shopseek.eval.attribute_queries import build_queries, qrels_for
 from shopseek.eval.metrics import evaluate
-from shopseek.learn.fashion import load_products, split_of
+from shopseek.lab.attribute_queries import build_queries, qrels_for
+from shopseek.lab.fashion import load_products, split_of
 from shopseek.search.engine import Query
 
 from .conftest import SHARED_DATA, needs_shared_data

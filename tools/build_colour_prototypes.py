@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from shopseek.encoders.colour import colour_histogram
-from shopseek.learn.fashion import extract_images, load_products, split_of
+from shopseek.lab.fashion import extract_images, load_products, split_of
 
 ROOT = Path(__file__).resolve().parents[1]
 FASHION = ROOT.parent / "shared" / "data" / "fashion"

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
+
+# Every retrieval signal, in the order of the learned ranker's features (append new ones at the end).
+Signal = Literal[
+    "lexical",
+    "dense",
+    "cross_modal",
+    "image",
+    "image_text",
+    "image_cross_modal",
+    "personal",
+    "match",
+    "visual_words",
+    "colour",
+]
+SIGNALS: tuple[Signal, ...] = get_args(Signal)
 
 # Chosen on dev data only. Words and photos: the fashion dev split (benchmarks/tune_fusion.py, docs/benchmarks.md)
 # by nDCG@10 averaged over two query phrasings, photos by MRR; the photo's text-side signals only break ties.
@@ -17,7 +32,7 @@ from pydantic import BaseModel, Field
 # nDCG@10. Gap 0.016 had the best mean (0.778) but cost fashion images-only 0.6 points; gap 0.02 / colour 0.25 /
 # match 0.5 keeps fashion (0.827, 0.671) at a mean of 0.771. The personal weight was chosen on simulated dev sessions
 # (benchmarks/learning_from_shoppers.py: 0.5 → 0.541, 1 → 0.562, 2 → 0.591, 3 → 0.606, 4 → 0.604, 6 → 0.575).
-DEFAULT_WEIGHTS = {
+DEFAULT_WEIGHTS: dict[str, float] = {  # one per signal (tests/test_settings.py)
     "lexical": 2.0,
     "dense": 0.5,
     "cross_modal": 1.0,
@@ -40,7 +55,7 @@ class Settings(BaseModel):
     joint_version: str = ""
     image_version: str = ""
     fusion: str = Field(default="rrf", pattern="^(rrf|weighted)$")
-    weights: dict[str, float] = Field(default_factory=dict, description="Overrides of DEFAULT_WEIGHTS")
+    weights: dict[Signal, float] = Field(default_factory=dict, description="Overrides of DEFAULT_WEIGHTS")
     head_trust_gap: float = Field(
         default=HEAD_TRUST_GAP,
         ge=0,
@@ -59,7 +74,7 @@ class Settings(BaseModel):
 
     def fusion_weights(self) -> dict[str, float]:
         """The defaults with this index's overrides applied."""
-        return {**DEFAULT_WEIGHTS, **self.weights}
+        return DEFAULT_WEIGHTS | dict(self.weights.items())
 
     def save(self, folder: Path) -> None:
         """Write the settings into the index folder (defaults left out, so an index follows better defaults)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Literal, Protocol
@@ -31,6 +32,11 @@ class CrossModalSpace(Protocol):
 
 TextRole = Literal["query", "passage"]
 Progress = Callable[[int], None]
+
+
+def compute_threads() -> int:
+    """Threads for inference: OMP_NUM_THREADS when set (Ray sets it to a worker's CPUs), else every core."""
+    return max(1, int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
 
 
 class Encoder(ABC):

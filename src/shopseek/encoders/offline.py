@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import threading
 from collections.abc import Callable, Sequence
 
@@ -12,7 +11,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from shopseek.encoders.base import Encoder, TextRole, normalize, register
+from shopseek.encoders.base import Encoder, TextRole, compute_threads, normalize, register
 from shopseek.encoders.colour import COLOUR_DIM, colour_direction, colour_histogram
 from shopseek.encoders.framing import product_region
 from shopseek.encoders.heads import shipped_heads
@@ -28,11 +27,6 @@ GEM_POWER = 3.0
 MAX_TEXT_CHARS = 2000
 IMAGE_RUNTIMES = ("torch", "onnx", "onnx-int8")
 COLOUR_SHARE = 0.25  # of the image vector's squared length: cosine = 0.75·shape + 0.25·colour
-
-
-def compute_threads() -> int:
-    """Threads for inference: OMP_NUM_THREADS when set (Ray sets it to a worker's CPUs), else every core."""
-    return max(1, int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
 
 
 def thumbnail_detail(image: Image.Image) -> Image.Image:

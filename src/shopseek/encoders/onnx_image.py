@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from shopseek.encoders.base import compute_threads
+
 CALIBRATION_IMAGES = 128
 CALIBRATION_BATCH = 16
 Preprocess = Callable[[list[Image.Image]], torch.Tensor]
@@ -108,6 +110,6 @@ def onnx_features(model: torch.nn.Module, preprocess: Preprocess, int8: bool) ->
         if int8:
             quantise(plain, path, preprocess, images)
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = max(1, int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1))
+    options.intra_op_num_threads = compute_threads()
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     return lambda images: session.run(None, {"images": images.numpy()})[0]

@@ -1,4 +1,4 @@
-"""Retrieval metrics through ir-measures (trec_eval definitions), aggregate and per query."""
+"""Retrieval metrics through ir-measures (trec_eval definitions): each measure's mean over the judged queries."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import ir_measures
 from ir_measures import Measure
+
+from shopseek.errors import BadInput
 
 Qrels = Mapping[str, Mapping[str, int]]
 Run = Mapping[str, Mapping[str, float]]
@@ -30,22 +32,13 @@ def evaluate(qrels: Qrels, run: Run, measures: Iterable[str] = DEFAULT_MEASURES)
     return {name: (total / len(judged) if judged else 0.0) for name, total in scores.items()}
 
 
-def _rows(path: Path, columns: int) -> list[list[str]]:
-    """The whitespace-split lines of a TREC file that have the expected number of columns (others are skipped)."""
-    return [parts for line in path.read_text().splitlines() if len(parts := line.split()) == columns]
-
-
-def read_trec_run(path: Path) -> dict[str, dict[str, float]]:
-    """A TREC run file as {qid: {doc: score}}."""
-    run: dict[str, dict[str, float]] = {}
-    for qid, _, doc, _, score, _ in _rows(path, 6):
-        run.setdefault(qid, {})[doc] = float(score)
-    return run
-
-
 def read_trec_qrels(path: Path) -> dict[str, dict[str, int]]:
-    """A TREC qrels file (`qid 0 doc gain`) as {qid: {doc: gain}}."""
+    """A TREC qrels file (`qid 0 doc gain`) as {qid: {doc: gain}}; BadInput naming the first malformed line."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        parts = line.split()
+        if parts and (len(parts) != 4 or not parts[3].lstrip("-").isdigit()):
+            raise BadInput(f"{path} line {number}: expected `qid 0 product_id gain`, got {line[:80]!r}")
     qrels: dict[str, dict[str, int]] = {}
-    for qid, _, doc, gain in _rows(path, 4):
-        qrels.setdefault(qid, {})[doc] = int(gain)
+    for judged in ir_measures.read_trec_qrels(str(path)):
+        qrels.setdefault(judged.query_id, {})[judged.doc_id] = int(judged.relevance)
     return qrels

@@ -9,20 +9,18 @@ from pathlib import Path
 
 from shopseek.app import ShopSeek
 from shopseek.catalog.media import load_image
-from shopseek.eval.metrics import Qrels, evaluate
+from shopseek.config import SIGNALS, Signal
+from shopseek.eval.metrics import DEFAULT_MEASURES, Qrels, evaluate
 from shopseek.search.engine import Query
 
-MODES: dict[str, frozenset[str] | None] = {
+MODES: dict[str, frozenset[Signal] | None] = {
     "bm25": frozenset({"lexical"}),
     "dense": frozenset({"dense"}),
     "cross_modal": frozenset({"cross_modal"}),
     "visual_words": frozenset({"visual_words"}),
-    "hybrid": frozenset(
-        {"lexical", "dense", "cross_modal", "visual_words", "colour", "image", "image_text", "image_cross_modal"}
-    ),
+    "hybrid": frozenset(SIGNALS) - {"personal", "match"},
     "hybrid+match": None,
 }
-REPORT_MEASURES = ["nDCG@10", "AP", "R@10", "R@100", "P@10", "Success@10", "RR"]
 MEASURE_NAMES = {"AP": "MAP", "R@10": "Recall@10", "R@100": "Recall@100", "Success@10": "Hits@10", "RR": "MRR"}
 
 
@@ -47,7 +45,7 @@ def read_queries(path: Path) -> list[EvalQuery]:
     return queries
 
 
-def run_mode(shop: ShopSeek, queries: list[EvalQuery], signals: frozenset[str] | None, k: int = 100) -> dict:
+def run_mode(shop: ShopSeek, queries: list[EvalQuery], signals: frozenset[Signal] | None, k: int = 100) -> dict:
     """A run {qid: {product_id: score}} for one mode."""
     run = {}
     for query in queries:
@@ -70,6 +68,6 @@ def evaluate_modes(
         results[mode] = {}
         for language in languages:
             subset = [q.qid for q in queries if language in ("all", q.language)]
-            scores = evaluate({q: qrels.get(q, {}) for q in subset}, {q: run[q] for q in subset}, REPORT_MEASURES)
+            scores = evaluate({q: qrels.get(q, {}) for q in subset}, {q: run[q] for q in subset}, DEFAULT_MEASURES)
             results[mode][language] = {MEASURE_NAMES.get(m, m): round(v, 4) for m, v in scores.items()}
     return results

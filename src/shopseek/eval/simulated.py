@@ -9,8 +9,8 @@ from scipy import stats
 
 from shopseek.app import ShopSeek
 from shopseek.eval.metrics import evaluate
-from shopseek.learn.fashion import FashionProduct
-from shopseek.learn.simulator import Policy, Session, grade, play
+from shopseek.lab.fashion import FashionProduct
+from shopseek.lab.simulator import Policy, Session, grade, play
 
 
 def session_scores(

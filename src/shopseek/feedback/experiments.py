@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 from scipy import stats
 
 from shopseek.feedback.events import EventLog
+from shopseek.feedback.searches import logged_searches
 
 
 class Variant(BaseModel):
@@ -92,23 +93,17 @@ class Experiments:
         names = list(self._experiments[name].variants)
         counts: dict[str, dict[str, float]] = {v: defaultdict(float) for v in names}
         users: dict[str, set[str]] = {v: set() for v in names}
-        searches: list[tuple[str, list[float]]] = []
-        current: dict[tuple[str, str], list[float]] = {}
-        for _, event in events.all_events():
+        logged = events.all_events()
+        for _, event in logged:
             variant = self.assign(name, event.user_id)
             users[variant].add(event.user_id)
-            key = (event.user_id, event.query or "")
             if event.type == "impression":
                 counts[variant]["impressions"] += 1
-                if event.value == 1.0 or key not in current:
-                    current[key] = []
-                    searches.append((variant, current[key]))
             elif event.type in ("click", "purchase"):
                 counts[variant][f"{event.type}s"] += 1
-                if event.type == "click" and key in current and event.value:
-                    current[key].append(event.value)
         ndcg: dict[str, list[float]] = {v: [] for v in names}
-        for variant, clicked in searches:
+        for search in logged_searches(logged):
+            variant, clicked = self.assign(name, search.user_id), search.clicked_positions()
             counts[variant]["searches"] += 1
             ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, len(clicked) + 1))
             gained = sum(1.0 / math.log2(position + 1) for position in clicked)

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from shopseek.encoders.base import normalize
-from shopseek.feedback.events import Event
+from shopseek.feedback.events import ENGAGEMENT, Event
 from shopseek.language import normalize_text
 
-EVENT_WEIGHTS = {"click": 1.0, "dwell": 0.5, "cart": 2.0, "purchase": 3.0, "like": 3.0, "dislike": 3.0}
+EVENT_WEIGHTS = {**ENGAGEMENT, "dwell": 0.5, "dislike": 3.0}  # what each event says about taste
 HALF_LIFE_S = 14 * 24 * 3600.0
 DWELL_FULL_S = 60.0
 

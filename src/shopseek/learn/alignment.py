@@ -15,11 +15,11 @@ from torch import nn
 
 from shopseek.encoders.base import Encoder
 from shopseek.encoders.heads import AlignmentHeads, HeadsConfig
-from shopseek.eval.attribute_queries import AttributeQuery, build_queries, relevance
 from shopseek.eval.metrics import evaluate
-from shopseek.learn.fashion import FashionProduct, extract_images, load_products, split_of
+from shopseek.lab.attribute_queries import AttributeQuery, build_queries, relevance
+from shopseek.lab.fashion import FashionProduct, extract_images, load_products, split_of
+from shopseek.lab.synthetic_queries import queries_for
 from shopseek.learn.features import cached, image_vectors, query_vectors
-from shopseek.learn.synthetic_queries import queries_for
 
 Progress = Callable[[str, int, int], None]
 QUERIES_PER_PRODUCT = 6
@@ -300,5 +300,5 @@ def matching_scores(heads: AlignmentHeads, data: SplitData, pairs: int = 4000, s
 
 
 def write_card(path: Path, card: dict[str, object]) -> None:
-    """Write the model card as JSON and Markdown beside the weights."""
+    """Write the model card as JSON beside the weights."""
     path.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")

@@ -146,8 +146,8 @@ SIMULATION_SEED = 2026
 
 def _simulation(index: Path, data: Path, shoppers: int, sessions: int):
     from shopseek.app import ShopSeek
-    from shopseek.learn.fashion import load_products
-    from shopseek.learn.simulator import make_sessions, make_shoppers
+    from shopseek.lab.fashion import load_products
+    from shopseek.lab.simulator import make_sessions, make_shoppers
 
     shop = ShopSeek(index)
     in_index = {p.product.id for p in shop.store.iter_all()}
@@ -166,7 +166,7 @@ def simulate_log(
     sessions: Annotated[int, typer.Option(min=1, help="Training searches per shopper")] = 10,
 ) -> None:
     """Play training sessions (personalised fusion, 30% shuffled for exploration) into the index's event log."""
-    from shopseek.learn.simulator import log_sessions, policy
+    from shopseek.lab.simulator import log_sessions, policy
 
     shop, products, training, _ = _simulation(index, data, shoppers, sessions)
     clicks = log_sessions(shop, training, products, policy(personal=True, learned=False, explore=0.3), seed=1)
@@ -185,7 +185,7 @@ def simulate_evaluate(
     import json
 
     from shopseek.eval.simulated import evaluate_policies
-    from shopseek.learn.simulator import standard_policies
+    from shopseek.lab.simulator import standard_policies
 
     shop, products, _, held_out = _simulation(index, data, shoppers, sessions)
     policies = standard_policies()

@@ -12,7 +12,7 @@ import numpy as np
 
 from shopseek.app import ShopSeek
 from shopseek.errors import NotEnoughData
-from shopseek.feedback.events import ENGAGEMENT
+from shopseek.feedback.searches import LoggedSearch, logged_searches
 from shopseek.search.engine import Query
 from shopseek.search.rank import FEATURES, RERANK_DEPTH, feature_rows
 
@@ -20,40 +20,15 @@ CANDIDATE_POOL = 100  # how deep the fused list is searched for the products a l
 SESSIONS_PER_SHOPPER_QUERY = 3  # the most searches one shopper's repeats of one query teach the ranker
 
 
-@dataclass
-class LoggedSession:
-    """Impressions of one search with the best engagement each shown product got."""
-
-    user_id: str
-    query: str
-    at: float
-    positions: dict[str, int]
-    gains: dict[str, int]
+def logged_sessions(shop: ShopSeek) -> list[LoggedSearch]:
+    """The logged searches with words and impressions that the ranker learns from (capped per shopper and query)."""
+    return capped([s for s in logged_searches(shop.events.all_events()) if s.query and s.positions])
 
 
-def logged_sessions(shop: ShopSeek) -> list[LoggedSession]:
-    """Group events into searches: same user and query, impressions starting a new search."""
-    sessions: list[LoggedSession] = []
-    open_session: dict[tuple[str, str], LoggedSession] = {}
-    for at, event in shop.events.all_events():
-        key = (event.user_id, event.query or "")
-        if event.type == "impression":
-            current = open_session.get(key)
-            if current is None or event.product_id in current.positions:
-                current = LoggedSession(event.user_id, event.query or "", at, {}, defaultdict(int))
-                open_session[key] = current
-                sessions.append(current)
-            current.positions[event.product_id] = int(event.value or len(current.positions) + 1)
-        elif key in open_session and event.type in ENGAGEMENT:
-            gains = open_session[key].gains
-            gains[event.product_id] = max(gains[event.product_id], ENGAGEMENT[event.type])
-    return capped([s for s in sessions if s.query and s.positions])
-
-
-def capped(sessions: list[LoggedSession]) -> list[LoggedSession]:
+def capped(sessions: list[LoggedSearch]) -> list[LoggedSearch]:
     """Each shopper's last few searches per query only, so a few shoppers repeating one search cannot outvote
     many shoppers searching once."""
-    kept: dict[tuple[str, str], list[LoggedSession]] = defaultdict(list)
+    kept: dict[tuple[str, str], list[LoggedSearch]] = defaultdict(list)
     for session in sessions:
         kept[(session.user_id, session.query)].append(session)
     allowed = {id(s) for group in kept.values() for s in group[-SESSIONS_PER_SHOPPER_QUERY:]}
@@ -71,7 +46,7 @@ class TrainingRows:
     fused_ranks: list[int]
 
 
-def training_rows(shop: ShopSeek, sessions: list[LoggedSession]) -> TrainingRows:
+def training_rows(shop: ShopSeek, sessions: list[LoggedSearch]) -> TrainingRows:
     """One row per shown product of each logged search that got any engagement."""
     features, labels, positions, groups, fused_ranks = [], [], [], [], []
     for session in sessions:

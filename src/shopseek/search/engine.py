@@ -13,7 +13,7 @@ from PIL import Image
 
 from shopseek.catalog.schema import Product
 from shopseek.catalog.store import Filters, ProductStore
-from shopseek.config import Settings
+from shopseek.config import Settings, Signal
 from shopseek.encoders.base import Encoder, normalize
 from shopseek.errors import BadQuery
 from shopseek.feedback.profiles import Profile
@@ -60,13 +60,13 @@ class Query:
     k: int = 10
     offset: int = 0
     filters: Filters = field(default_factory=Filters)
-    signals: frozenset[str] | None = None
+    signals: frozenset[Signal] | None = None
     sort: str = "relevance"
     profile: Profile | None = None
     learned_ranking: bool = True
     weights: dict[str, float] | None = None
 
-    def uses(self, signal: str) -> bool:
+    def uses(self, signal: Signal) -> bool:
         """True when this query asks for a signal (all signals by default)."""
         return self.signals is None or signal in self.signals
 

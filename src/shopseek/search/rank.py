@@ -10,20 +10,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from shopseek.config import SIGNALS
 from shopseek.index.base import Hits
 
-SIGNALS = (
-    "lexical",
-    "dense",
-    "cross_modal",
-    "image",
-    "image_text",
-    "image_cross_modal",
-    "personal",
-    "match",
-    "visual_words",
-    "colour",
-)
 FEATURES = [
     *(f"{s}_score" for s in SIGNALS),
     *(f"{s}_rr" for s in SIGNALS),

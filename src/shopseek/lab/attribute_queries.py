@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shopseek.learn.fashion import FashionProduct
+from shopseek.lab.fashion import FashionProduct
 
 TYPES: dict[str, tuple[list[str], list[str]]] = {
     "Tshirts": (["t-shirt", "tshirt", "tee"], ["T恤", "短袖T恤", "t恤"]),

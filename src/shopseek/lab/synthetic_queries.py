@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
+from shopseek.lab.fashion import FashionProduct
 from shopseek.language import stem, vocabulary
-from shopseek.learn.fashion import FashionProduct
 
 GENDER_WORDS = {
     "Men": (["men", "men's", "for men", "male"], ["男士", "男款", "男式", "男"]),

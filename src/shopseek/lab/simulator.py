@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from shopseek.app import ShopSeek
 from shopseek.feedback.events import Event, EventType
-from shopseek.learn.fashion import FashionProduct
-from shopseek.learn.synthetic_queries import chinese_terms
+from shopseek.lab.fashion import FashionProduct
+from shopseek.lab.synthetic_queries import chinese_terms
 from shopseek.search.engine import Query
 
 CLICK_PROBABILITY = {0: 0.02, 1: 0.12, 2: 0.65}
