@@ -34,7 +34,7 @@ class ExplainedErrors(TyperGroup):
         try:
             return super().invoke(ctx)
         except ShopSeekError as error:
-            err.print(f"[red]{error}[/red]")
+            err.print(f"[red]{error}[/red]", soft_wrap=True)
             raise typer.Exit(2) from error
 
 
@@ -230,7 +230,7 @@ def serve(
         console.print(f"shopseek on Ray ({shards} shards, {replicas} replicas): http://{host}:{port}")
         serve_on_ray(index, ray, shards, replicas, host, port)
         return
-    _serve(_open(index, defer_recovery=True), index, host, port)
+    _serve(_open(index, defer_recovery=True, create=True), index, host, port)  # an empty shop can be filled by API
 
 
 def _serve(shop, index: Path, host: str, port: int) -> None:
