@@ -13,7 +13,7 @@ from torch import nn
 
 from shopseek.encoders.base import normalize
 
-SHIPPED = "models/alignment-v2.pt"
+SHIPPED = "models/alignment-v3.pt"
 
 
 @dataclass(frozen=True)
