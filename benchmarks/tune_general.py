@@ -20,14 +20,12 @@ from shopseek.search.engine import Query, SearchEngine
 
 SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
-    f"trust gap {gap} colour {colour} match {match}": {
-        "head_trust_gap": gap,
-        "weights": {"colour": colour, "match": match},
-    }
-    for gap in (0.016, 0.02)
+    f"trust gap {gap} colour {colour} match 0.5": {"head_trust_gap": gap, "weights": {"colour": colour, "match": 0.5}}
+    for gap in (0.0, 0.016, 0.02, 0.025)
     for colour in (0.25, 0.5)
-    for match in (0.5, 1.0)
-}  # an earlier round (no trust: visual words and heads at full weight; gaps 0.012-0.03; colour 0.5-2) is in the docs
+}  # gap 0: the heads always trusted; colour shares the say of visual words (1 - trust). Earlier rounds (v2 heads:
+# no trust, then gaps 0.016/0.02 x colour x match with colour always on) are in results/tune_general_round1.json
+# and tune_general_round2.json; round 3 (v3 heads, colour always on) in tune_general_round3.json.
 Catalogue = tuple[ShopSeek, list[EvalQuery], dict[str, dict[str, int]]]
 
 

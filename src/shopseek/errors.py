@@ -7,11 +7,8 @@ class ShopSeekError(Exception):
     """Base of every error whose message is meant for the person who caused it."""
 
 
-class NotFound(ShopSeekError, KeyError):
+class NotFound(ShopSeekError):
     """An unknown product, image, experiment or index folder (HTTP 404)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "not found"
 
 
 class BadInput(ShopSeekError, ValueError):

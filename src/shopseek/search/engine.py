@@ -20,7 +20,7 @@ from shopseek.feedback.profiles import Profile
 from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
 from shopseek.search.fuse import FUSERS
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
-from shopseek.search.trust import HEAD_SIGNALS, agreement_gap, head_trust
+from shopseek.search.trust import GENERAL_SIGNALS, HEAD_SIGNALS, agreement_gap, head_trust
 from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
@@ -223,14 +223,15 @@ class SearchEngine:
         return lists, fused
 
     def _trusted(self, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
-        """Weights with the say of the two text-to-photo signals shared by trust: the trained heads (and their
-        matching head) keep it while visual words agree with their picks, visual words take it when not."""
+        """Weights with the say of the text-to-photo signals shared by trust: the trained heads (and their matching
+        head) keep it while visual words agree with their picks; visual words and measured colour take it when not."""
         picks, reference = lists.get("cross_modal"), lists.get("visual_words")
         if not picks or not reference:
             return weights
         trust = head_trust(agreement_gap(picks, reference), self.settings.head_trust_gap)
-        shared = {name: weights.get(name, 1.0) * trust for name in HEAD_SIGNALS}
-        return {**weights, **shared, "visual_words": weights.get("visual_words", 1.0) * (1.0 - trust)}
+        heads = {name: weights.get(name, 1.0) * trust for name in HEAD_SIGNALS}
+        general = {name: weights.get(name, 1.0) * (1.0 - trust) for name in GENERAL_SIGNALS}
+        return {**weights, **heads, **general}
 
     def describe(self, query: str, fused: list[tuple[int, float]], before: float | None = None) -> list[Candidate]:
         """What the learned ranker needs to know about the top candidates (as of a time, for training)."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 from shopseek.index.base import Hits
 
 TOP = 10
-HEAD_SIGNALS = ("cross_modal", "match")
+HEAD_SIGNALS = ("cross_modal", "match")  # trained on fashion: they know its types and colours
+GENERAL_SIGNALS = ("visual_words", "colour")  # measured on any photo: they take the say the heads lose
 
 
 def agreement_gap(picks: Hits, reference: Hits, top: int = TOP) -> float | None:
