@@ -185,6 +185,13 @@ def dictionary() -> dict[str, str]:
     return table
 
 
+@cache
+def english_words() -> frozenset[str]:
+    """Known English words (those CC-CEDICT's senses and the product vocabulary use): never typo-corrected."""
+    texts = [*dictionary().values(), *vocabulary().chinese_to_english.values()]
+    return frozenset(word for text in texts for word in re.findall(r"[a-z]+", text.lower()))
+
+
 def _english_of(piece: str) -> str | None:
     """English for a Chinese word: the product vocabulary first, then the general dictionary (for words of two
     characters or more: a lone character's senses are too many to guess from)."""

@@ -1,0 +1,96 @@
+"""A catalogue's own words: typo correction of query words the catalogue lacks, and autocomplete phrases.
+
+Both are built from product titles, brands and categories as products are written (never from queries alone),
+so a shop's vocabulary ("iphone", "红米") is what queries are corrected towards and completed with.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+
+from symspellpy import SymSpell, Verbosity
+
+from shopseek.language import english_words, normalize_text, stem
+
+WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*|[\u3400-\u9fff]+")
+LATIN = re.compile(r"[a-z]+")
+MAX_EDITS = 2
+MIN_CORRECTED_LENGTH = 4  # shorter words are too easily "corrected" into other words
+PHRASE_WORDS = 3
+PHRASE_STARTS = 4  # phrases start at the first few words of a title only (bounded memory per product)
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-case words of a text (Latin words with their digits, runs of Chinese characters)."""
+    return WORD.findall(normalize_text(text))
+
+
+class CatalogueTerms:
+    """Words and short phrases of the catalogue's product texts, with counts; safe to use from many threads."""
+
+    def __init__(self) -> None:
+        self._speller = SymSpell(max_dictionary_edit_distance=MAX_EDITS, prefix_length=7)
+        self._words: Counter[str] = Counter()
+        self._stems: set[str] = set()
+        self._phrases: Counter[str] = Counter()
+        self._sorted: list[str] = []
+        self._lock = threading.Lock()
+
+    def add(self, texts: Iterable[str]) -> None:
+        """Learn the words and phrases of product texts (titles, brands, categories)."""
+        with self._lock:
+            for text in texts:
+                words = words_of(text)
+                for word in words:
+                    if word not in self._words and LATIN.fullmatch(word):
+                        self._speller.create_dictionary_entry(word, 1)
+                        self._stems.add(stem(word))
+                    self._words[word] += 1
+                for start in range(min(PHRASE_STARTS, len(words))):
+                    for end in range(start + 1, min(start + PHRASE_WORDS, len(words)) + 1):
+                        self._phrases[" ".join(words[start:end])] += 1
+            self._sorted = []
+
+    def corrected(self, query: str) -> str | None:
+        """The query with each Latin word the catalogue lacks (and English does not know) replaced by the closest
+        catalogue word; None when nothing needed correcting."""
+        changed = False
+        out = []
+        with self._lock:
+            for word in re.split(r"(\W+)", normalize_text(query)):
+                fixed = self._correct_word(word)
+                changed = changed or fixed != word
+                out.append(fixed)
+        return "".join(out) if changed else None
+
+    def _correct_word(self, word: str) -> str:
+        if (
+            not LATIN.fullmatch(word)
+            or len(word) < MIN_CORRECTED_LENGTH
+            or word in self._words
+            or stem(word) in self._stems
+            or word in english_words()
+        ):
+            return word
+        edits = 1 if len(word) < 8 else MAX_EDITS
+        found = self._speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=edits)
+        return max(found, key=lambda s: self._words[s.term]).term if found else word
+
+    def suggest(self, prefix: str, k: int) -> list[str]:
+        """Up to k catalogue phrases that start with the prefix, most frequent first."""
+        prefix = " ".join(words_of(prefix)) if prefix.strip() else ""
+        if not prefix:
+            return []
+        with self._lock:
+            if not self._sorted:
+                self._sorted = sorted(self._phrases)
+            start = bisect.bisect_left(self._sorted, prefix)
+            end = bisect.bisect_left(self._sorted, prefix + "\uffff")
+            matches = self._sorted[start:end]
+            counts = self._phrases
+        ranked = sorted(matches, key=lambda phrase: (-counts[phrase], len(phrase), phrase))
+        return ranked[:k]
