@@ -67,7 +67,8 @@ def test_analytics_shows_top_and_zero_result_queries(fake_shop: ShopSeek) -> Non
     data = client.get("/analytics/data").json()
     assert data["top_queries"][0] == {"query": "red shirt", "shoppers": 3}
     assert {"query": "visit evil.example for deals", "shoppers": 1} in data["top_queries"]
-    assert data["zero_result_queries"] == [{"query": "unicorn saddle", "shoppers": 1}]
+    zero = data["zero_result_queries"]  # nothing in the catalogue answers either
+    assert sorted(q["query"] for q in zero) == ["unicorn saddle", "visit evil.example for deals"]
     page = client.get("/analytics")
     assert page.status_code == 200 and "Top queries" in page.text
 

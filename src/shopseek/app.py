@@ -35,6 +35,7 @@ from shopseek.language import to_english, tokenize
 from shopseek.pipeline import EncodedBatch, encode_batch, encode_media, encode_products
 from shopseek.search import related
 from shopseek.search.engine import Hit, Query, SearchEngine, SearchResult
+from shopseek.search.terms import CatalogueTerms
 from shopseek.search.rank import LearnedRanker
 
 SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
@@ -108,7 +109,10 @@ class ShopSeek:
             self._local = indexes = self.snapshots.load(self.vector_dims(), tokenize)
         self.indexes: SearchIndexes = indexes
         self.ranker = LearnedRanker(folder / "ranker")
-        self.engine = SearchEngine(self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events)
+        self.terms = CatalogueTerms()
+        self.engine = SearchEngine(
+            self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events, self.terms
+        )
         self._lock = rwlock.RWLockWrite()
         to_english("预热 warm up")  # loads jieba and CC-CEDICT now rather than in the first shopper's query
         self.recovered = 0
@@ -129,6 +133,7 @@ class ShopSeek:
             self.recovered = self._recover()
             self._refresh_images()
             self._refresh_joint_space()
+        self.terms.add(stored.product.naming_text() for stored in self.store.iter_all())
         self.ready.set()
 
     def vector_dims(self) -> dict[str, int]:
@@ -300,6 +305,7 @@ class ShopSeek:
         text_keys = np.array([k for k, keep in zip(keys, encoded.has_text, strict=True) if keep], dtype=np.int64)
         image_keys = np.array([k for k, keep in zip(keys, encoded.has_image, strict=True) if keep], dtype=np.int64)
         texts = [p.searchable_text() for p, keep in zip(encoded.products, encoded.has_text, strict=True) if keep]
+        self.terms.add(p.naming_text() for p in encoded.products)
         self.indexes.lexical.add(text_keys.tolist(), texts)
         if len(text_keys):
             self.indexes.text.add(text_keys, encoded.text_vectors)

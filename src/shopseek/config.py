@@ -47,6 +47,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {  # one per signal (tests/test_settings.py)
     "match": 0.5,
 }
 HEAD_TRUST_GAP = 0.02
+# Relevance floor (search/floor.py), chosen on dev queries and nonsense strings (benchmarks/relevance_floor.py).
+QUERY_MARGIN = 0.055
+PRODUCT_MARGIN = 0.03
 
 
 class Settings(BaseModel):
@@ -64,6 +67,15 @@ class Settings(BaseModel):
         description="Visual-words score gap at which the trained heads' say passes to visual words (0: heads always)",
     )
     recall_k: int = Field(default=200, ge=10, le=5000)
+    relevance_floor: bool = Field(
+        default=True, description="Word queries return only products with evidence (nonsense returns nothing)"
+    )
+    query_margin: float = Field(
+        default=QUERY_MARGIN, ge=0, le=1, description="Text margin over the catalogue average a query needs"
+    )
+    product_margin: float = Field(
+        default=PRODUCT_MARGIN, ge=0, le=1, description="Text margin a product without a word match needs"
+    )
     vector_compression: Literal["none", "sq8"] = Field(
         default="none", description="sq8 holds vectors as 8-bit codes (4x smaller) from the next checkpoint on"
     )

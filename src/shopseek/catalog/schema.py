@@ -114,6 +114,10 @@ class Product(BaseModel):
         parts += [r.text for r in self.reviews[:5]]
         return " ".join(p for p in parts if p)
 
+    def naming_text(self) -> str:
+        """The words a shop names this product with (title, brand, category): what queries are spelled against."""
+        return " ".join(p for p in (self.title, self.brand, self.category) if p)
+
     def passage_text(self) -> str:
         """A short description for the dense text encoder (title first, it matters most)."""
         parts = [self.title, self.brand, self.category]

@@ -18,8 +18,10 @@ from shopseek.encoders.base import Encoder, normalize
 from shopseek.errors import BadQuery
 from shopseek.feedback.profiles import Profile
 from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
+from shopseek.search.floor import answering, margin
 from shopseek.search.fuse import FUSERS
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
+from shopseek.search.terms import CatalogueTerms
 from shopseek.search.trust import GENERAL_SIGNALS, HEAD_SIGNALS, agreement_gap, head_trust
 from shopseek.search.understand import understand
 
@@ -90,6 +92,7 @@ class SearchResult:
     total: int
     took_ms: float
     facets: dict[str, object]
+    corrected: str | None = None  # the words searched for instead, when the query's words were misspelt
 
 
 class SearchEngine:
@@ -103,8 +106,10 @@ class SearchEngine:
         settings: Settings,
         ranker: LearnedRanker | None = None,
         behaviour: Behaviour | None = None,
+        terms: CatalogueTerms | None = None,
     ) -> None:
         self.store = store
+        self.terms = terms
         self.indexes = indexes
         self.encoder = encoder
         self.settings = settings
@@ -114,6 +119,7 @@ class SearchEngine:
         self._joint_query_vector = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_joint_query)
         self._results: cachetools.LRUCache[tuple, SearchResult] = cachetools.LRUCache(maxsize=RESULT_CACHE_SIZE)
         self._results_lock = threading.Lock()
+        self._centroid: tuple[int, np.ndarray] | None = None  # (journal position, mean text vector)
 
     def recall(self, query: Query, allowed: np.ndarray | None) -> dict[str, Hits]:
         """Candidate lists per signal for a query."""
@@ -203,8 +209,14 @@ class SearchEngine:
             completed[signal] = merged
         return completed
 
+    def spelled(self, query: Query) -> tuple[Query, str | None]:
+        """The query with misspelt words corrected towards the catalogue's own words, and the correction made."""
+        corrected = self.terms.corrected(query.text) if self.terms and query.text.strip() else None
+        return (replace(query, text=corrected), corrected) if corrected else (query, None)
+
     def candidates(self, query: Query) -> tuple[dict[str, Hits], list[tuple[int, float]]]:
-        """Per-signal lists and their fusion, with the shopper's dislikes for this query removed."""
+        """Per-signal lists and their fusion, with the shopper's dislikes for this query removed and, for a full
+        word query, only the candidates above the relevance floor."""
         if not query.text.strip() and query.image is None:
             raise BadQuery("give words, a photo, or both")
         allowed = self.store.keys_matching(query.filters) if query.filters.active else None
@@ -220,7 +232,34 @@ class SearchEngine:
         if profile is not None and profile.disliked_for:
             excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
             fused = [(key, score) for key, score in fused if key not in excluded]
+        if query.image is None and query.signals is None and self.settings.relevance_floor:
+            relevant = self._answering(query.text, lists)
+            if relevant is not None:
+                fused = [(key, score) for key, score in fused if key in relevant]
         return lists, fused
+
+    def _answering(self, text: str, lists: dict[str, Hits]) -> set[int] | None:
+        """The candidates with evidence that they answer the words (None: the catalogue has no text to judge by)."""
+        if not self.indexes.text.count():
+            return None
+        pool = np.unique(np.array([key for hits in lists.values() for key, _ in hits], dtype=np.int64))
+        vector = self._query_vector(tuple(understand(text).renditions))
+        dense = self.indexes.text.search_one(vector, len(pool), pool) if len(pool) else []
+        background = float(vector @ self._text_centroid())
+        photo_side = [lists.get("cross_modal", []), lists.get("visual_words", [])]
+        margins = margin(dense, background)
+        floors = (self.settings.query_margin, self.settings.product_margin)
+        return answering(lists.get("lexical", []), margins, photo_side, {k for k, _ in dense}, *floors)
+
+    def _text_centroid(self) -> np.ndarray:
+        """The mean product text vector (recomputed when the catalogue changed)."""
+        head = self.store.journal_head()
+        with self._results_lock:
+            if self._centroid is None or self._centroid[0] != head:
+                _, vectors = self.indexes.text.export()
+                mean = vectors.mean(axis=0) if len(vectors) else np.zeros(self.encoder.text_dim, dtype=np.float32)
+                self._centroid = (head, mean)
+            return self._centroid[1]
 
     def _trusted(self, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
         """Weights with the say of the text-to-photo signals shared by trust: the trained heads (and their matching
@@ -293,7 +332,8 @@ class SearchEngine:
         return (*shape, self.store.journal_head(), behaviour)
 
     def _search(self, query: Query, started: float, model: RankerModel | None) -> SearchResult:
-        """Recall, fuse, re-rank with the given ranker model (if any), filter and return one page of hits."""
+        """Correct, recall, fuse, re-rank with the given ranker model (if any), filter and return one page of hits."""
+        query, corrected = self.spelled(query)
         lists, fused = self.candidates(query)
         if model is not None:
             reranked = model.rerank(self.describe(query.text, fused[: model.depth]), lists)
@@ -304,7 +344,7 @@ class SearchEngine:
         hits = self.hits(page, lists)
         facets = self.store.facets([key for key, _ in fused[:FACET_POOL]])
         took = (time.perf_counter() - started) * 1000
-        return SearchResult(hits, len(fused), round(took, 2), facets)
+        return SearchResult(hits, len(fused), round(took, 2), facets, corrected)
 
     def hits(self, ranked: list[tuple[int, float]], lists: dict[str, Hits]) -> list[Hit]:
         """Hits for ranked keys, each with the score every signal gave it."""
