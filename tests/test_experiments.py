@@ -57,19 +57,22 @@ def test_report_counts_ctr_per_variant_and_renders(fake_shop: ShopSeek, monkeypa
     assert client.get("/experiments/nope/report").status_code == 404
 
 
-def test_analytics_shows_top_and_zero_result_queries(fake_shop: ShopSeek) -> None:
+def test_analytics_shows_top_and_zero_result_queries(fake_shop: ShopSeek, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPSEEK_API_KEY", KEY)
     client = TestClient(create_app(fake_shop))
     for user in ("a", "b", "c"):
         fake_shop.events.log_search("red shirt", 2, user)
     for _ in range(60):  # one client repeating a query is one shopper, however often
         client.get("/search", params={"q": "visit evil.example for deals"})
     fake_shop.events.log_search("unicorn saddle", 0)
-    data = client.get("/analytics/data").json()
+    assert client.get("/analytics/data").status_code == 401
+    assert client.get("/analytics", auth=("owner", "wrong")).status_code == 401
+    data = client.get("/analytics/data", headers={"Authorization": f"Bearer {KEY}"}).json()
     assert data["top_queries"][0] == {"query": "red shirt", "shoppers": 3}
     assert {"query": "visit evil.example for deals", "shoppers": 1} in data["top_queries"]
     zero = data["zero_result_queries"]  # nothing in the catalogue answers either
     assert sorted(q["query"] for q in zero) == ["unicorn saddle", "visit evil.example for deals"]
-    page = client.get("/analytics")
+    page = client.get("/analytics", auth=("owner", KEY))  # a browser asks for it with HTTP Basic
     assert page.status_code == 200 and "Top queries" in page.text
 
 

@@ -35,8 +35,8 @@ from shopseek.language import to_english, tokenize
 from shopseek.pipeline import EncodedBatch, encode_batch, encode_media, encode_products
 from shopseek.search import related
 from shopseek.search.engine import Hit, Query, SearchEngine, SearchResult
-from shopseek.search.terms import CatalogueTerms
 from shopseek.search.rank import LearnedRanker
+from shopseek.search.terms import CatalogueTerms
 
 SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
 INGEST_BATCH = 64
@@ -184,6 +184,13 @@ class ShopSeek:
             group = f"{assigned[0]}:{assigned[1]}" if assigned else None
             self.events.log_search(label, result.total, request.user, group)
         return result
+
+    def suggest(self, prefix: str, k: int = 5) -> list[str]:
+        """Completions of what a shopper is typing: popular queries that found products, then catalogue phrases."""
+        if not prefix.strip():
+            return []
+        phrases = self.events.popular_queries(prefix.strip(), k) + self.terms.suggest(prefix, k)
+        return list(dict.fromkeys(phrases))[:k]
 
     def product(self, product_id: str) -> StoredProduct:
         """A stored product; NotFound when unknown."""

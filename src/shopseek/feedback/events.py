@@ -82,6 +82,19 @@ class EventLog:
                 (time.time(), user_id, query[:200], results, variant),
             )
 
+    def popular_queries(self, prefix: str, limit: int, min_shoppers: int = 2) -> list[str]:
+        """Queries starting with a prefix that found products for at least `min_shoppers` identified shoppers,
+        most shoppers first (anonymous or one-shopper queries never reach autocomplete)."""
+        pattern = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT lower(query) q, COUNT(DISTINCT user_id) n FROM searches"
+                " WHERE results > 0 AND lower(query) LIKE ? ESCAPE '\\' AND query != '[photo]'"
+                " GROUP BY q HAVING n >= ? ORDER BY n DESC, q LIMIT ?",
+                (pattern, min_shoppers, limit),
+            ).fetchall()
+        return [r[0] for r in rows]
+
     def analytics(self, limit: int = 20) -> dict[str, object]:
         """Top and zero-result queries by distinct shoppers, click-through by query, searches per day."""
         with self._lock:

@@ -20,6 +20,7 @@ from shopseek.feedback.profiles import Profile
 from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
 from shopseek.search.floor import answering, margin
 from shopseek.search.fuse import FUSERS
+from shopseek.search.highlight import highlight_spans
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
 from shopseek.search.terms import CatalogueTerms
 from shopseek.search.trust import GENERAL_SIGNALS, HEAD_SIGNALS, agreement_gap, head_trust
@@ -33,6 +34,8 @@ MATCH_DEPTH = 50
 FACET_POOL = 200
 SORTS = ("relevance", "price_asc", "price_desc")
 NEAR_DUPLICATE = 0.05
+NEAR_EXACT_PHOTO = 0.97  # a photo this close to a product's photo is that product: it stays first whatever the words
+NEAR_EXACT_GAP = 0.01  # ...unless another product's photo is as close
 COSINE_WINDOW = 0.35
 
 
@@ -82,6 +85,7 @@ class Hit:
     score: float
     signals: dict[str, float]
     image_count: int = 0
+    highlights: tuple[tuple[int, int], ...] = ()  # spans of the title that match the query's words
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,19 @@ class SearchResult:
     took_ms: float
     facets: dict[str, object]
     corrected: str | None = None  # the words searched for instead, when the query's words were misspelt
+
+
+def pinned_photo_match(fused: list[tuple[int, float]], image_hits: Hits) -> list[tuple[int, float]]:
+    """The ranking with the one product whose photo matches the query photo near-exactly moved first (when several
+    share that photo, the words decide among them as usual)."""
+    if not image_hits or image_hits[0][1] < NEAR_EXACT_PHOTO or not fused or fused[0][0] == image_hits[0][0]:
+        return fused
+    if len(image_hits) > 1 and image_hits[1][1] >= image_hits[0][1] - NEAR_EXACT_GAP:
+        return fused
+    key = image_hits[0][0]
+    if all(k != key for k, _ in fused):  # filtered out, or disliked: never brought back
+        return fused
+    return [(key, fused[0][1]), *((k, score) for k, score in fused if k != key)]
 
 
 class SearchEngine:
@@ -338,10 +355,14 @@ class SearchEngine:
         if model is not None:
             reranked = model.rerank(self.describe(query.text, fused[: model.depth]), lists)
             fused = reranked + fused[len(reranked) :]
+        fused = pinned_photo_match(fused, lists.get("image", []))
         if query.sort != "relevance":
             fused = self._sorted_by_price(fused[:SORT_POOL], descending=query.sort == "price_desc")
         page = fused[query.offset : query.offset + query.k]
         hits = self.hits(page, lists)
+        if query.text.strip():
+            tokens = understand(query.text).tokens
+            hits = [replace(hit, highlights=tuple(highlight_spans(hit.product.title, tokens))) for hit in hits]
         facets = self.store.facets([key for key, _ in fused[:FACET_POOL]])
         took = (time.perf_counter() - started) * 1000
         return SearchResult(hits, len(fused), round(took, 2), facets, corrected)

@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from prometheus_client import make_asgi_app
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopseek import __version__
@@ -19,6 +21,7 @@ from shopseek.errors import BadInput, IndexMismatch, NotFound, ShopSeekError
 from shopseek.service.deps import Service
 from shopseek.service.limits import BodyLimit, PoolFull
 from shopseek.service.models import ErrorBody
+from shopseek.service.observe import AccessLog
 from shopseek.service.routes import experiments, feedback, products, search, site
 
 MAX_BODY_BYTES = MAX_IMAGE_BYTES + 1_000_000  # a photo at its cap plus the form around it
@@ -50,7 +53,7 @@ def create_app(shop: ShopSeek) -> FastAPI:
         yield
         shop.save()  # checkpoint the indexes on a clean shutdown; the journal covers the unclean ones
 
-    api = FastAPI(
+    api = FastAPIOffline(  # Swagger UI and ReDoc served from the package: /docs works offline
         lifespan=lifespan,
         title="shopseek",
         version=__version__,
@@ -59,6 +62,7 @@ def create_app(shop: ShopSeek) -> FastAPI:
     )
     api.state.service = Service.over(shop)
     api.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    api.add_middleware(AccessLog)
 
     @api.middleware("http")
     async def until_ready(request: Request, call_next: Any) -> Any:
@@ -91,4 +95,5 @@ def create_app(shop: ShopSeek) -> FastAPI:
     for module in (site, search, products, feedback, experiments):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=site.STATIC), name="static")
+    api.mount("/metrics", make_asgi_app())
     return api

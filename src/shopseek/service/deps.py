@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hmac
 import os
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ RATES = {  # per client address: (requests a second, burst); SHOPSEEK_<NAME>_PER
     "events": (10.0, 30),
     "sessions": (1.0, 20),
 }
+BOT_MARKS = ("bot", "crawler", "spider", "headless", "slurp", "python-httpx", "python-requests", "playwright")
 COMPUTE_WORKERS = 2
 COMPUTE_QUEUE = 8
 
@@ -70,6 +73,30 @@ def require_key(authorization: Annotated[str | None, Header()] = None) -> None:
         raise HTTPException(status_code=401, detail="missing 'Authorization: Bearer <key>' header")
     if not is_api_key(authorization.removeprefix("Bearer ")):
         raise HTTPException(status_code=403, detail="wrong API key")
+
+
+def require_owner(request: Request) -> None:
+    """Shop-owner pages (analytics) need the API key: as a bearer token, or as the password of HTTP Basic
+    authentication so a browser can ask for it; without SHOPSEEK_API_KEY they are off."""
+    if not os.environ.get("SHOPSEEK_API_KEY"):
+        raise HTTPException(status_code=403, detail="owner pages are off: start the server with SHOPSEEK_API_KEY set")
+    given = request.headers.get("authorization") or ""
+    if given.startswith("Bearer ") and is_api_key(given.removeprefix("Bearer ")):
+        return
+    if given.startswith("Basic "):
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            _, _, password = base64.b64decode(given.removeprefix("Basic "), validate=True).decode().partition(":")
+            if is_api_key(password):
+                return
+    raise HTTPException(
+        status_code=401, detail="the API key is needed here", headers={"WWW-Authenticate": 'Basic realm="shopseek"'}
+    )
+
+
+def is_bot(user_agent: str) -> bool:
+    """True for crawlers and headless browsers, whose searches are not shoppers' and stay out of analytics."""
+    agent = user_agent.lower()
+    return any(mark in agent for mark in BOT_MARKS)
 
 
 def limited(kind: str) -> params.Depends:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from shopseek.catalog.schema import MAX_ID_LENGTH, MAX_SHORT_FIELD, Review
 from shopseek.catalog.store import Filters
@@ -28,6 +28,12 @@ class SearchParams(BaseModel):
     price_max: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     sort: str = Field(default="relevance", pattern="^(" + "|".join(SORTS) + ")$")
     user: str | None = Field(default=None, max_length=MAX_ID_LENGTH, description="Needs that shopper's token")
+
+    @model_validator(mode="after")
+    def _price_range(self) -> SearchParams:
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            raise ValueError("price_min is above price_max")
+        return self
 
     def filters(self) -> Filters:
         """The catalogue filters these parameters ask for."""
@@ -53,6 +59,9 @@ class HitOut(BaseModel):
     image_url: str | None = Field(description="The first stored photo, when the product has one")
     score: float
     signals: dict[str, float] = Field(description="The score each retrieval signal gave this product")
+    highlights: list[tuple[int, int]] = Field(
+        default_factory=list, description="[start, end) character spans of the title that match the query's words"
+    )
 
     @classmethod
     def of(cls, hit: Hit) -> HitOut:
@@ -68,6 +77,7 @@ class HitOut(BaseModel):
             image_url=image_url(product.id, 0) if hit.image_count else None,
             score=round(hit.score, 6),
             signals=hit.signals,
+            highlights=list(hit.highlights),
         )
 
 
@@ -78,12 +88,19 @@ class Results(BaseModel):
 
 
 class SearchPage(Results):
-    """One page of search results with the total, facets and time taken."""
+    """One page of search results with the total, facets and time taken; nothing relevant is `total` 0."""
 
-    total: int
+    total: int = Field(description="Products that answer the query (those above the relevance floor)")
     page: int
     facets: dict[str, Any]
     took_ms: float
+    corrected: str | None = Field(default=None, description="The words searched for instead of misspelt ones")
+
+
+class Suggestions(BaseModel):
+    """Completions of a partly typed query."""
+
+    suggestions: list[str]
 
 
 class ProductOut(BaseModel):

@@ -11,8 +11,9 @@ from shopseek.app import SearchRequest
 from shopseek.catalog.media import MAX_IMAGE_BYTES, decode_image
 from shopseek.errors import BadMedia
 from shopseek.search.engine import SearchResult
-from shopseek.service.deps import Shop, State, act_as, limited
-from shopseek.service.models import HitOut, SearchPage, SearchParams
+from shopseek.search.understand import MAX_QUERY_CHARS
+from shopseek.service.deps import Shop, State, act_as, is_bot, limited
+from shopseek.service.models import MAX_K, HitOut, SearchPage, SearchParams, Suggestions
 
 router = APIRouter(tags=["search"], dependencies=[limited("searches")])
 
@@ -25,12 +26,15 @@ def page_of(result: SearchResult, params: SearchParams) -> SearchPage:
         page=params.page,
         facets=result.facets,
         took_ms=result.took_ms,
+        corrected=result.corrected,
     )
 
 
-def request_of(params: SearchParams, photo: Image.Image | None = None) -> SearchRequest:
-    """The application's search request for these parameters."""
-    return SearchRequest(params.q, photo, params.k, params.page, params.filters(), params.sort, params.user)
+def request_of(params: SearchParams, request: Request, photo: Image.Image | None = None) -> SearchRequest:
+    """The application's search request for these parameters (bots' searches are not logged for analytics)."""
+    logged = not is_bot(request.headers.get("user-agent", ""))
+    filters = params.filters()
+    return SearchRequest(params.q, photo, params.k, params.page, filters, params.sort, params.user, logged)
 
 
 @router.get("/search")
@@ -38,7 +42,7 @@ def search(params: Annotated[SearchParams, Query()], request: Request, shop: Sho
     """Search by words, with filters, facets, sort and pages (`user` needs that shopper's token)."""
     if params.user:
         act_as(params.user, request)
-    return page_of(shop.search_for(request_of(params)), params)
+    return page_of(shop.search_for(request_of(params, request)), params)
 
 
 @router.post("/search")
@@ -64,6 +68,16 @@ async def search_with_photo(
             photo = decode_image(data) if data is not None else None
         except BadMedia as exc:
             raise BadMedia(f"photo: {exc}") from exc
-        return page_of(state.shop.search_for(request_of(params, photo)), params)
+        return page_of(state.shop.search_for(request_of(params, request, photo)), params)
 
     return await state.pool.run(decode_and_search)
+
+
+@router.get("/suggest")
+def suggest(
+    shop: Shop,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="What the shopper has typed so far")] = "",
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = 5,
+) -> Suggestions:
+    """Autocomplete: popular queries that found products, then phrases from the catalogue's titles."""
+    return Suggestions(suggestions=shop.suggest(q, k))

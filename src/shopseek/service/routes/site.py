@@ -6,11 +6,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse, HTMLResponse
 
 from shopseek.service import pages
-from shopseek.service.deps import Shop
+from shopseek.service.deps import Shop, require_owner
 from shopseek.service.models import Health
 
 STATIC = Path(str(resources.files("shopseek").joinpath("service/static")))
@@ -23,13 +23,13 @@ def healthz(shop: Shop) -> Health:
     return Health(status="ok", products=shop.count())
 
 
-@router.get("/analytics/data", tags=["analytics"])
+@router.get("/analytics/data", tags=["analytics"], dependencies=[Depends(require_owner)])
 def analytics_data(shop: Shop) -> dict[str, Any]:
     """Top queries, zero-result queries, CTR by query, searches and CTR per day."""
     return shop.analytics()
 
 
-@router.get("/analytics", include_in_schema=False)
+@router.get("/analytics", include_in_schema=False, dependencies=[Depends(require_owner)])
 def analytics_page(shop: Shop) -> HTMLResponse:
     """Analytics with plots."""
     return HTMLResponse(pages.analytics_page(shop.analytics()))
