@@ -1,6 +1,6 @@
 """The relevance floor: what it costs real queries and how much nonsense it silences, per catalogue and language.
 
-Margins are chosen on the dev catalogues (`--split dev`, a small grid) and then measured once on test. For each
+Windows are chosen on the dev catalogues (`--split dev`, a small grid) and then measured once on test. For each
 catalogue: nDCG@10 of the full engine with the floor off and on, the share of real queries left with no result,
 and the share of 50 nonsense queries (keyboard mashes, made-up words, random Chinese, digits, lorem ipsum) that
 return nothing.
@@ -29,8 +29,8 @@ NONSENSE = [
     "fizzbuzz", "foo bar baz", "dolor sit amet", "xkcd 927", "0000 1111", "#$%^&*", "ø å æ", "ababab", "zork",
     "哈哈哈嘿嘿", "叽里咕噜", "咕噜咕噜", "嗯嗯啊啊", "呜呜呜", "嘻嘻哈哈", "啦啦啦", "哎呀呀", "唧唧复唧唧", "喵喵喵",
 ]  # fmt: skip
-GRID = {"query_margin": (0.05, 0.055, 0.06), "product_margin": (0.02, 0.03, 0.04)}
-CHOSEN = {"query_margin": 0.055, "product_margin": 0.03}
+GRID = {"dense_window": (0.01, 0.02, 0.03, 0.05), "photo_window": (0.02, 0.05)}
+CHOSEN = {"dense_window": 0.05, "photo_window": 0.05}
 Catalogue = tuple[ShopSeek, list[EvalQuery], dict[str, dict[str, int]]]
 
 

@@ -233,6 +233,20 @@ class ShopSeek:
             raise NotFound(f"unknown product {event.product_id!r}")
         return self.events.append(event)
 
+    def record_all(self, events: Sequence[Event]) -> int:
+        """Store events about known products, all or none: NotFound naming the first unknown product."""
+        for event in events:
+            if self.store.key_of(event.product_id) is None:
+                raise NotFound(f"unknown product {event.product_id!r}")
+        for event in events:
+            self.events.append(event)
+        return len(events)
+
+    def categories(self, limit: int = 20) -> dict[str, int]:
+        """The catalogue's largest categories with their product counts."""
+        counts = self.store.facets(self.store.keys_matching(Filters()).tolist())["category"]
+        return dict(list(counts.items())[:limit]) if isinstance(counts, dict) else {}
+
     def put_experiment(self, name: str, experiment: Experiment) -> None:
         """Create or replace an A/B experiment."""
         self.experiments.put(name, experiment)

@@ -48,8 +48,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {  # one per signal (tests/test_settings.py)
 }
 HEAD_TRUST_GAP = 0.02
 # Relevance floor (search/floor.py), chosen on dev queries and nonsense strings (benchmarks/relevance_floor.py).
-QUERY_MARGIN = 0.055
-PRODUCT_MARGIN = 0.03
+DENSE_WINDOW = 0.05
+PHOTO_WINDOW = 0.05
 
 
 class Settings(BaseModel):
@@ -70,11 +70,11 @@ class Settings(BaseModel):
     relevance_floor: bool = Field(
         default=True, description="Word queries return only products with evidence (nonsense returns nothing)"
     )
-    query_margin: float = Field(
-        default=QUERY_MARGIN, ge=0, le=1, description="Text margin over the catalogue average a query needs"
+    dense_window: float = Field(
+        default=DENSE_WINDOW, ge=0, le=2, description="How far below the best text match a product still answers"
     )
-    product_margin: float = Field(
-        default=PRODUCT_MARGIN, ge=0, le=1, description="Text margin a product without a word match needs"
+    photo_window: float = Field(
+        default=PHOTO_WINDOW, ge=0, le=2, description="The same for products without text, by their photos"
     )
     vector_compression: Literal["none", "sq8"] = Field(
         default="none", description="sq8 holds vectors as 8-bit codes (4x smaller) from the next checkpoint on"

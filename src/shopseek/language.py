@@ -199,6 +199,16 @@ def _english_of(piece: str) -> str | None:
     return found if found is not None or len(piece) < 2 else dictionary().get(piece)
 
 
+def has_known_word(text: str) -> bool:
+    """True when any word of the text is a word of English or Chinese (CC-CEDICT, the product vocabulary), so the
+    text means something even where a catalogue lacks its words; keyboard mashes and made-up words do not."""
+    _ensure_vocabulary_in_jieba()
+    text = normalize_text(text)
+    if any(word in english_words() for word in re.findall(r"[a-z]{2,}", text)):
+        return True
+    return any(_english_of(word) is not None for run in CJK.findall(text) for word in jieba.lcut(run))
+
+
 def _translate_word(word: str) -> str:
     """English for one jieba word: the whole word, else its longest known pieces of two characters or more."""
     if (english := _english_of(word)) is not None:

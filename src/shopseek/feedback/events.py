@@ -1,4 +1,4 @@
-"""Shopper events (impressions, clicks, carts, purchases, likes, dislikes, dwell) in SQLite."""
+"""Shopper events (impressions, clicks, carts, purchases, likes, dislikes and their withdrawal, dwell) in SQLite."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-EventType = Literal["impression", "click", "cart", "purchase", "like", "dislike", "dwell"]
+EventType = Literal["impression", "click", "cart", "purchase", "like", "dislike", "unvote", "dwell"]
+VOTES = ("like", "dislike", "unvote")  # a shopper's latest vote on a product replaces the earlier ones
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from shopseek.encoders.base import normalize
-from shopseek.feedback.events import ENGAGEMENT, Event
+from shopseek.feedback.events import ENGAGEMENT, VOTES, Event
 from shopseek.language import normalize_text
 
 EVENT_WEIGHTS = {**ENGAGEMENT, "dwell": 0.5, "dislike": 3.0}  # what each event says about taste
@@ -58,12 +58,18 @@ class Profile:
 def build_profile(
     user_id: str, events: list[tuple[float, Event]], vector_of: VectorOf, now: float | None = None
 ) -> Profile:
-    """Fold events (newest first) into a profile; older events count less (14-day half-life)."""
+    """Fold events (newest first) into a profile; older events count less (14-day half-life). Only a shopper's
+    latest vote on a product counts: a like replaces a dislike, and `unvote` withdraws either."""
     now = now or time.time()
     profile = Profile(user_id)
     positive: list[np.ndarray] = []
     negative: list[np.ndarray] = []
+    voted: set[str] = set()  # products whose vote a newer like, dislike or unvote already decided
     for at, event in events:
+        if event.type in VOTES:
+            if event.product_id in voted:
+                continue
+            voted.add(event.product_id)
         weight = EVENT_WEIGHTS.get(event.type, 0.0)
         if event.type == "dwell":
             weight *= min(1.0, (event.value or 0.0) / DWELL_FULL_S)

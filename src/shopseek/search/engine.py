@@ -18,7 +18,8 @@ from shopseek.encoders.base import Encoder, normalize
 from shopseek.errors import BadQuery
 from shopseek.feedback.profiles import Profile
 from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
-from shopseek.search.floor import answering, margin
+from shopseek.language import has_known_word
+from shopseek.search.floor import answering
 from shopseek.search.fuse import FUSERS
 from shopseek.search.highlight import highlight_spans
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
@@ -136,7 +137,6 @@ class SearchEngine:
         self._joint_query_vector = functools.lru_cache(maxsize=QUERY_CACHE_SIZE)(self._encode_joint_query)
         self._results: cachetools.LRUCache[tuple, SearchResult] = cachetools.LRUCache(maxsize=RESULT_CACHE_SIZE)
         self._results_lock = threading.Lock()
-        self._centroid: tuple[int, np.ndarray] | None = None  # (journal position, mean text vector)
 
     def recall(self, query: Query, allowed: np.ndarray | None) -> dict[str, Hits]:
         """Candidate lists per signal for a query."""
@@ -262,21 +262,9 @@ class SearchEngine:
         pool = np.unique(np.array([key for hits in lists.values() for key, _ in hits], dtype=np.int64))
         vector = self._query_vector(tuple(understand(text).renditions))
         dense = self.indexes.text.search_one(vector, len(pool), pool) if len(pool) else []
-        background = float(vector @ self._text_centroid())
         photo_side = [lists.get("cross_modal", []), lists.get("visual_words", [])]
-        margins = margin(dense, background)
-        floors = (self.settings.query_margin, self.settings.product_margin)
-        return answering(lists.get("lexical", []), margins, photo_side, {k for k, _ in dense}, *floors)
-
-    def _text_centroid(self) -> np.ndarray:
-        """The mean product text vector (recomputed when the catalogue changed)."""
-        head = self.store.journal_head()
-        with self._results_lock:
-            if self._centroid is None or self._centroid[0] != head:
-                _, vectors = self.indexes.text.export()
-                mean = vectors.mean(axis=0) if len(vectors) else np.zeros(self.encoder.text_dim, dtype=np.float32)
-                self._centroid = (head, mean)
-            return self._centroid[1]
+        windows = (self.settings.dense_window, self.settings.photo_window)
+        return answering(lists.get("lexical", []), dense, photo_side, has_known_word(text), *windows)
 
     def _trusted(self, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
         """Weights with the say of the text-to-photo signals shared by trust: the trained heads (and their matching

@@ -1,40 +1,29 @@
 """The relevance floor: which candidates have evidence that they answer a word query, so nonsense finds nothing.
 
-Dense retrieval always returns nearest neighbours, however unrelated. Evidence is a lexical match of the query's
-words (after typo correction and translation), or a text vector clearly closer to the query than the catalogue's
-average product is (the margin over the query's similarity to the catalogue's centroid). Products without text
-are judged by the photo-side signals only relative to their best match. Floors chosen on dev queries and nonsense
-strings (benchmarks/relevance_floor.py); a catalogue without any text has no floor.
+Dense retrieval always returns nearest neighbours, however unrelated. A query means something to a catalogue when
+its words match product texts (after typo correction and translation) or when they are words of English or
+Chinese at all; otherwise it finds nothing. Among the candidates of a meaningful query, a product answers when
+its text matches the words, or its text vector scores close to the best text match, or (for a product without
+text) a photo-side signal scores it close to its best. Windows chosen on dev queries (benchmarks/relevance_floor.py).
 """
 
 from __future__ import annotations
 
 from shopseek.index.base import Hits
 
-PHOTO_WINDOW = 0.05  # a product without text counts when a photo-side signal scores it this close to its best
-
-
-def margin(hits: Hits, background: float) -> dict[int, float]:
-    """How far above the query's similarity to the average product each hit scores."""
-    return {key: score - background for key, score in hits}
-
 
 def answering(
-    lexical: Hits,
-    dense: dict[int, float],
-    photo_side: list[Hits],
-    has_text: set[int],
-    query_margin: float,
-    product_margin: float,
+    lexical: Hits, dense: Hits, photo_side: list[Hits], meaningful: bool, dense_window: float, photo_window: float
 ) -> set[int]:
-    """Keys that answer the words; an empty set when the query means nothing to this catalogue (no word matches and
-    no product `query_margin` above average). `dense` holds text margins, `has_text` the candidates with text."""
+    """Keys that answer the words; an empty set when nothing matches and the words mean nothing. `dense` holds
+    the text scores of every candidate that has text (best first)."""
     matched = {key for key, _ in lexical}
-    if not matched and max(dense.values(), default=-1.0) < query_margin:
+    if not matched and not meaningful:
         return set()
-    answers = matched | {key for key, value in dense.items() if value >= product_margin}
+    has_text = {key for key, _ in dense}
+    answers = matched | {key for key, score in dense if score >= dense[0][1] - dense_window}
     for hits in photo_side:
         if hits:
             best = hits[0][1]
-            answers |= {key for key, score in hits if key not in has_text and score >= best - PHOTO_WINDOW}
+            answers |= {key for key, score in hits if key not in has_text and score >= best - photo_window}
     return answers

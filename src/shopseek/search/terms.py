@@ -19,7 +19,7 @@ from shopseek.language import english_words, normalize_text, stem
 WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*|[\u3400-\u9fff]+")
 LATIN = re.compile(r"[a-z]+")
 MAX_EDITS = 2
-MIN_CORRECTED_LENGTH = 4  # shorter words are too easily "corrected" into other words
+MIN_CORRECTED_LENGTH = 5  # shorter words are too easily "corrected" into other words
 PHRASE_WORDS = 3
 PHRASE_STARTS = 4  # phrases start at the first few words of a title only (bounded memory per product)
 
@@ -57,24 +57,20 @@ class CatalogueTerms:
 
     def corrected(self, query: str) -> str | None:
         """The query with each Latin word the catalogue lacks (and English does not know) replaced by the closest
-        catalogue word; None when nothing needed correcting."""
-        changed = False
-        out = []
+        catalogue word; None when nothing needed correcting or some word has no close catalogue word."""
+        pieces = re.split(r"(\W+)", normalize_text(query))
         with self._lock:
-            for word in re.split(r"(\W+)", normalize_text(query)):
-                fixed = self._correct_word(word)
-                changed = changed or fixed != word
-                out.append(fixed)
-        return "".join(out) if changed else None
+            fixed = [self._correct_word(piece) for piece in pieces]
+            unknown = [word for word in fixed if LATIN.fullmatch(word) and not self._known(word)]
+        if fixed == pieces or unknown:  # half-corrected nonsense ("glorp scarf") is not a correction
+            return None
+        return "".join(fixed)
+
+    def _known(self, word: str) -> bool:
+        return word in self._words or stem(word) in self._stems or word in english_words()
 
     def _correct_word(self, word: str) -> str:
-        if (
-            not LATIN.fullmatch(word)
-            or len(word) < MIN_CORRECTED_LENGTH
-            or word in self._words
-            or stem(word) in self._stems
-            or word in english_words()
-        ):
+        if not LATIN.fullmatch(word) or len(word) < MIN_CORRECTED_LENGTH or self._known(word):
             return word
         edits = 1 if len(word) < 8 else MAX_EDITS
         found = self._speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=edits)

@@ -140,6 +140,12 @@ class Health(BaseModel):
     products: int
 
 
+class Categories(BaseModel):
+    """Category names and how many products each holds."""
+
+    categories: dict[str, int]
+
+
 class Session(BaseModel):
     """A new shopper id and the token that lets a client act as them."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from shopseek.feedback.events import Event
 from shopseek.service.deps import Shop, State, act_as, limited
@@ -12,6 +12,7 @@ from shopseek.service.models import MAX_K, HitOut, Recorded, Results, Session
 from shopseek.service.shoppers import COOKIE
 
 COOKIE_DAYS = 365
+MAX_BATCH = 100
 router = APIRouter(tags=["feedback"])
 
 
@@ -30,6 +31,16 @@ def recommendations(
     """For-you products from the shopper's likes, clicks and purchases (needs that shopper's token)."""
     act_as(user_id, request)
     return Results(results=[HitOut.of(hit) for hit in shop.recommend(user_id, k)])
+
+
+@router.post("/events/batch", dependencies=[limited("events")])
+def event_batch(
+    events: Annotated[list[Event], Body(min_length=1, max_length=MAX_BATCH)], request: Request, shop: Shop
+) -> Recorded:
+    """Record up to 100 events at once (a page's impressions, sent with `navigator.sendBeacon`); all or none."""
+    for user_id in {event.user_id for event in events}:
+        act_as(user_id, request)
+    return Recorded(recorded=shop.record_all(events))
 
 
 @router.post("/events", dependencies=[limited("events")])

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from shopseek.service import pages
 from shopseek.service.deps import Shop, require_owner
-from shopseek.service.models import Health
+from shopseek.service.models import Categories, Health
 
 STATIC = Path(str(resources.files("shopseek").joinpath("service/static")))
 router = APIRouter()
@@ -21,6 +21,12 @@ router = APIRouter()
 def healthz(shop: Shop) -> Health:
     """Liveness and catalogue size."""
     return Health(status="ok", products=shop.count())
+
+
+@router.get("/categories", tags=["products"])
+def categories(shop: Shop) -> Categories:
+    """The catalogue's largest categories and their product counts (for a home page)."""
+    return Categories(categories=shop.categories())
 
 
 @router.get("/analytics/data", tags=["analytics"], dependencies=[Depends(require_owner)])

@@ -5,6 +5,8 @@ const state = { q: "", page: 1, k: 24, sort: "relevance", category: null, brand:
 const $ = (id) => document.getElementById(id);
 // The server issues this shopper's id with a token it keeps in an HttpOnly cookie: nobody else can act as them.
 let userId = localStorage.getItem("shopseek-shopper");
+const votes = JSON.parse(localStorage.getItem("shopseek-votes") || "{}");  // product id -> "like" | "dislike"
+
 async function shopper(renew = false) {
   if (userId && !renew) return userId;
   const response = await fetch("/sessions", { method: "POST" });
@@ -31,7 +33,19 @@ function money(price, currency) {
   return (currency ? currency + " " : "") + Number(price).toLocaleString(undefined, { maximumFractionDigits: 2 });
 }
 
-function syncUrl() {
+function highlighted(title, spans) {
+  // The title as text nodes, with the spans that match the query's words in <mark> (still text, never HTML).
+  const node = el("div", { class: "title" });
+  let at = 0;
+  for (const [start, end] of spans || []) {
+    node.append(title.slice(at, start), el("mark", { text: title.slice(start, end) }));
+    at = end;
+  }
+  node.append(title.slice(at));
+  return node;
+}
+
+function urlOf() {
   const params = new URLSearchParams();
   if (state.q) params.set("q", state.q);
   if (state.page > 1) params.set("page", state.page);
@@ -40,7 +54,7 @@ function syncUrl() {
   if (state.brand) params.set("brand", state.brand);
   if (state.priceMin !== null) params.set("price_min", state.priceMin);
   if (state.priceMax !== null) params.set("price_max", state.priceMax);
-  history.replaceState(null, "", params.toString() ? "/?" + params : "/");
+  return params.toString() ? "/?" + params : "/";
 }
 
 function options(user) {
@@ -53,18 +67,37 @@ function options(user) {
   return params;
 }
 
-async function search() {
-  if (!state.q && !state.photo) { $("status").textContent = "Type words or add a photo."; return; }
+function banner(text) {
+  $("banner").textContent = text || "";
+  $("banner").hidden = !text;
+}
+
+let generation = 0;  // bumped by every new page of results: late answers for an older one are dropped
+function clearResults() {
+  generation++;
+  $("results").replaceChildren();
+  $("pager").replaceChildren();
+  $("for-you").replaceChildren();
+}
+
+// A new search is a new history entry (Back steps through searches); restoring one from history is not.
+async function search(push = true) {
+  $("filters").classList.remove("open");
+  if (push && location.pathname + location.search !== urlOf()) history.pushState(null, "", urlOf());
+  if (!state.q && !state.photo) { showHome(); return; }
+  $("home").replaceChildren();
   $("status").textContent = "Searching…";
-  syncUrl();
   try {
     let response = await run(await shopper());
     if (response.status === 401) response = await run(await shopper(true));  // the cookie was lost: a new shopper
     const body = await response.json();
     if (!response.ok) { showError(body); return; }
+    banner("");
     render(body);
   } catch (error) {
-    $("status").textContent = "Search failed: " + error;
+    $("status").textContent = "";
+    clearResults();
+    banner("Search is unavailable right now (" + error.message + "). Please try again in a moment.");
   }
 }
 
@@ -83,39 +116,97 @@ function run(user) {
 
 function showError(body) {
   const detail = typeof body.error === "string" ? body.error : JSON.stringify(body.detail || body);
-  $("status").textContent = "Could not search: " + detail;
-  $("results").replaceChildren();
-  $("pager").replaceChildren();
+  $("status").textContent = "";
+  clearResults();
+  const fields = (body.detail || []).map((d) => d.msg).filter(Boolean).join("; ");
+  banner("Could not search: " + (fields || detail));
+}
+
+function voteButtons(id) {
+  const buttons = [["like", "Like"], ["dislike", "Not for me"]].map(([type, label]) => el("button", {
+    type: "button", text: label, "data-vote": type, "aria-pressed": String(votes[id] === type),
+    onclick: (e) => { e.stopPropagation(); vote(id, type); },
+  }));
+  return el("div", { class: "votes", "data-votes": id }, buttons);
 }
 
 function card(hit) {
   const image = hit.image_url ? el("img", { src: hit.image_url, alt: hit.title || hit.id, loading: "lazy" }) : el("div", { class: "noimg", text: "no photo" });
-  const votes = el("div", { class: "votes" }, [
-    el("button", { type: "button", title: "like", text: "Like", onclick: (e) => { e.stopPropagation(); vote(hit.id, "like", e.target); } }),
-    el("button", { type: "button", title: "dislike", text: "Not for me", onclick: (e) => { e.stopPropagation(); vote(hit.id, "dislike", e.target); } }),
-  ]);
   return el("article", { class: "card", "data-id": hit.id, onclick: () => openProduct(hit.id) }, [
     image,
-    el("div", { class: "title", text: hit.title || hit.id }),
+    highlighted(hit.title || hit.id, hit.highlights),
     el("div", { class: "brandname", text: hit.brand || "" }),
     el("div", { class: "price", text: money(hit.price, hit.currency) }),
-    votes,
+    voteButtons(hit.id),
   ]);
 }
 
 function render(body) {
-  const what = [state.q, state.photo ? "your photo" : ""].filter(Boolean).join(" + ");
-  $("status").textContent = `${body.total} results for ${what} (${Math.round(body.took_ms)} ms)`;
-  $("results").replaceChildren(...body.results.map(card));
+  const what = [body.corrected || state.q, state.photo ? "your photo" : ""].filter(Boolean).join(" + ");
+  const status = [`${body.total} ${body.total === 1 ? "result" : "results"} for ${what}`];
+  if (body.corrected) status.push(`(you typed “${state.q}”)`);
+  $("status").textContent = status.join(" ");
   renderFacet("category", "Category", body.facets.category || {});
   renderFacet("brand", "Brand", body.facets.brand || {});
+  clearResults();
+  if (!body.results.length) { showEmpty(); return; }
+  $("results").replaceChildren(...body.results.map(card));
   const pages = Math.max(1, Math.ceil(Math.min(body.total, 1000) / state.k));
+  const turn = (page) => { state.page = page; search().then(() => window.scrollTo(0, 0)); };
   $("pager").replaceChildren(
-    el("button", { type: "button", text: "‹ Previous", ...(state.page <= 1 ? { disabled: "" } : {}), onclick: () => { state.page--; search(); } }),
+    el("button", { type: "button", text: "‹ Previous", ...(state.page <= 1 ? { disabled: "" } : {}), onclick: () => turn(state.page - 1) }),
     el("span", { text: `Page ${state.page} of ${pages}` }),
-    el("button", { type: "button", text: "Next ›", ...(state.page >= pages ? { disabled: "" } : {}), onclick: () => { state.page++; search(); } }),
+    el("button", { type: "button", text: "Next ›", ...(state.page >= pages ? { disabled: "" } : {}), onclick: () => turn(state.page + 1) }),
   );
-  for (const hit of body.results) send({ product_id: hit.id, type: "impression", query: state.q || null });
+  impressions(body.results);
+  showForYou();
+}
+
+async function showEmpty() {
+  const asked = generation;
+  const query = state.q.split(/\s+/)[0] || "";
+  const [suggested, categories] = await Promise.all([
+    query ? fetch("/suggest?k=6&q=" + encodeURIComponent(query.slice(0, 2))).then((r) => r.json()).catch(() => ({ suggestions: [] })) : { suggestions: [] },
+    fetch("/categories").then((r) => r.json()).catch(() => ({ categories: {} })),
+  ]);
+  if (asked !== generation) return;
+  const tries = [...suggested.suggestions, ...Object.keys(categories.categories)].slice(0, 10);
+  $("results").replaceChildren(el("div", { class: "empty" }, [
+    el("h2", { text: "No products match" + (state.q ? ` “${state.q}”` : "") }),
+    el("p", { text: "Check the spelling, use fewer words, or try one of these:" }),
+    chips(tries),
+  ]));
+}
+
+function chips(queries) {
+  return el("div", { class: "chips" }, queries.map((text) => el("button", {
+    type: "button", text, onclick: () => { state.q = text; $("q").value = text; state.page = 1; search(); },
+  })));
+}
+
+async function showHome() {
+  clearResults();
+  banner("");
+  $("status").textContent = "";
+  const { categories } = await fetch("/categories").then((r) => r.json()).catch(() => ({ categories: {} }));
+  const examples = ["手机", "red shirt", "笔记本电脑", "perfume"];
+  $("home").replaceChildren(
+    el("h2", { text: "Shop by category" }), chips(Object.keys(categories)),
+    el("h2", { text: "Try" }), chips(examples),
+  );
+  showForYou();
+}
+
+async function showForYou() {
+  const box = $("for-you");
+  const asked = generation;
+  if (!userId) { box.replaceChildren(); return; }
+  try {
+    const response = await fetch(`/users/${encodeURIComponent(userId)}/recommendations?k=8`);
+    const body = response.ok ? await response.json() : { results: [] };
+    if (asked !== generation) return;
+    box.replaceChildren(...(body.results.length ? [el("h2", { text: "For you" }), el("div", { class: "grid" }, body.results.map(card))] : []));
+  } catch (_) { box.replaceChildren(); }
 }
 
 function renderFacet(name, label, counts) {
@@ -138,9 +229,25 @@ async function send(event) {
   } catch (_) { /* events are best effort */ }
 }
 
-function vote(productId, type, button) {
-  send({ product_id: productId, type, query: state.q || null });
-  button.classList.add("on");
+function impressions(hits) {
+  // One request for the whole page, sent even when the shopper leaves at once.
+  if (!userId || !hits.length) return;
+  const events = hits.map((hit, n) => ({ user_id: userId, product_id: hit.id, type: "impression", query: state.q || null, value: (state.page - 1) * state.k + n + 1 }));
+  const blob = new Blob([JSON.stringify(events)], { type: "application/json" });
+  if (!(navigator.sendBeacon && navigator.sendBeacon("/events/batch", blob))) {
+    fetch("/events/batch", { method: "POST", headers: { "Content-Type": "application/json" }, body: blob, keepalive: true }).catch(() => {});
+  }
+}
+
+function vote(productId, type) {
+  // Like and "Not for me" exclude each other; pressing the pressed one takes the vote back.
+  const next = votes[productId] === type ? null : type;
+  if (next) votes[productId] = next; else delete votes[productId];
+  localStorage.setItem("shopseek-votes", JSON.stringify(votes));
+  send({ product_id: productId, type: next || "unvote", query: null });
+  for (const box of document.querySelectorAll(`[data-votes="${CSS.escape(productId)}"]`)) {
+    for (const button of box.querySelectorAll("button")) button.setAttribute("aria-pressed", String(button.dataset.vote === next));
+  }
 }
 
 async function openProduct(id) {
@@ -158,10 +265,7 @@ async function openProduct(id) {
     el("p", { text: [product.brand, product.category].filter(Boolean).join(" · ") }),
     el("p", { text: product.description || "" }),
     el("ul", {}, attributes),
-    el("div", { class: "votes" }, [
-      el("button", { type: "button", text: "Like", onclick: (e) => vote(id, "like", e.target) }),
-      el("button", { type: "button", text: "Not for me", onclick: (e) => vote(id, "dislike", e.target) }),
-    ]),
+    voteButtons(id),
     el("h3", { text: "Reviews" }),
     reviews.length ? el("ul", { class: "reviews" }, reviews) : el("p", { text: "No reviews yet." }),
     el("h3", { text: "Similar products" }),
@@ -172,7 +276,7 @@ async function openProduct(id) {
 }
 
 function setPhoto(file) {
-  if (!file || !file.type.startsWith("image/")) { $("status").textContent = "That is not an image."; return; }
+  if (!file || !file.type.startsWith("image/")) { banner("That is not an image."); return; }
   state.photo = file;
   $("photo-preview").src = URL.createObjectURL(file);
   $("photo-name").textContent = file.name || "pasted photo";
@@ -181,6 +285,18 @@ function setPhoto(file) {
   search();
 }
 
+let suggesting = null;
+$("q").addEventListener("input", () => {
+  clearTimeout(suggesting);
+  const typed = $("q").value.trim();
+  suggesting = setTimeout(async () => {
+    if (!typed) { $("suggestions").replaceChildren(); return; }
+    try {
+      const body = await fetch("/suggest?k=8&q=" + encodeURIComponent(typed)).then((r) => r.json());
+      $("suggestions").replaceChildren(...(body.suggestions || []).map((text) => el("option", { value: text })));
+    } catch (_) { /* suggestions are best effort */ }
+  }, 150);
+});
 $("search-form").addEventListener("submit", (event) => {
   event.preventDefault();
   state.q = $("q").value.trim();
@@ -188,7 +304,7 @@ $("search-form").addEventListener("submit", (event) => {
   search();
 });
 $("photo").addEventListener("change", (event) => setPhoto(event.target.files[0]));
-$("photo-clear").addEventListener("click", () => { state.photo = null; $("photo-chip").hidden = true; $("photo").value = ""; if (state.q) search(); });
+$("photo-clear").addEventListener("click", () => { state.photo = null; $("photo-chip").hidden = true; $("photo").value = ""; search(); });
 $("sort").addEventListener("change", (event) => { state.sort = event.target.value; state.page = 1; search(); });
 $("price-apply").addEventListener("click", () => {
   const low = $("price-min").value, high = $("price-max").value;
@@ -197,6 +313,8 @@ $("price-apply").addEventListener("click", () => {
   state.page = 1;
   search();
 });
+$("filters-open").addEventListener("click", () => $("filters").classList.add("open"));
+$("filters-close").addEventListener("click", () => $("filters").classList.remove("open"));
 $("product-close").addEventListener("click", () => $("product").close());
 document.addEventListener("dragover", (event) => { event.preventDefault(); $("drop-hint").hidden = false; });
 document.addEventListener("dragleave", () => { $("drop-hint").hidden = true; });
@@ -210,7 +328,7 @@ document.addEventListener("paste", (event) => {
   if (item) setPhoto(item.getAsFile());
 });
 
-(function start() {
+function fromUrl() {
   const params = new URLSearchParams(location.search);
   state.q = params.get("q") || "";
   state.page = Number(params.get("page")) || 1;
@@ -221,7 +339,9 @@ document.addEventListener("paste", (event) => {
   state.priceMax = params.has("price_max") ? Number(params.get("price_max")) : null;
   $("q").value = state.q;
   $("sort").value = state.sort;
-  if (state.priceMin !== null) $("price-min").value = state.priceMin;
-  if (state.priceMax !== null) $("price-max").value = state.priceMax;
-  if (state.q) search();
-})();
+  $("price-min").value = state.priceMin ?? "";
+  $("price-max").value = state.priceMax ?? "";
+}
+window.addEventListener("popstate", () => { fromUrl(); search(false); });
+fromUrl();
+search(false);
