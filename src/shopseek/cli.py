@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -49,6 +50,15 @@ from shopseek.learn.cli import simulate_app, train_app  # noqa: E402
 
 app.add_typer(train_app, name="train")
 app.add_typer(simulate_app, name="simulate")
+
+
+class Sort(StrEnum):
+    """Orders of search results."""
+
+    relevance = "relevance"
+    price_asc = "price_asc"
+    price_desc = "price_desc"
+
 
 IndexOption = Annotated[Path, typer.Option("--index", help="Index folder (created when missing).")]
 
@@ -129,22 +139,43 @@ def search(
     text: Annotated[str, typer.Argument(help="Words to search for (Chinese or English); may be empty with --image")],
     index: IndexOption,
     image: Annotated[Path | None, typer.Option(help="A photo to search with")] = None,
-    k: Annotated[int, typer.Option(min=1, max=1000, help="Number of results")] = 10,
+    k: Annotated[int, typer.Option(min=1, max=1000, help="Results per page")] = 10,
+    page: Annotated[int, typer.Option(min=1, max=1000, help="Page of results")] = 1,
+    sort: Annotated[Sort, typer.Option(help="Order of the results")] = Sort.relevance,
     category: Annotated[str | None, typer.Option(help="Only this category")] = None,
     brand: Annotated[str | None, typer.Option(help="Only this brand")] = None,
-    price_min: Annotated[float | None, typer.Option(help="Lowest price")] = None,
-    price_max: Annotated[float | None, typer.Option(help="Highest price")] = None,
+    price_min: Annotated[float | None, typer.Option(min=0, help="Lowest price")] = None,
+    price_max: Annotated[float | None, typer.Option(min=0, help="Highest price")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON page instead of a table")] = False,
 ) -> None:
-    """Search the index and print a table of results with each signal's score."""
+    """Search the index and print a table of results with each signal's score (or the JSON page with --json)."""
     from shopseek.app import SearchRequest
 
     photo = load_image(str(image)) if image else None
     filters = Filters(category, brand, price_min, price_max)
-    result = _open(index).search_for(SearchRequest(text, photo, k, filters=filters, logged=False))
-    table = Table(title=f"{result.total} matches in {result.took_ms:.0f} ms")
+    request = SearchRequest(text, photo, k, page, filters, sort.value, logged=False)
+    result = _open(index).search_for(request)
+    if as_json:
+        from shopseek.service.models import HitOut, SearchPage
+
+        hits = [HitOut.of(hit) for hit in result.hits]
+        body = SearchPage(
+            results=hits,
+            total=result.total,
+            page=page,
+            facets=result.facets,
+            took_ms=result.took_ms,
+            corrected=result.corrected,
+        )
+        print(body.model_dump_json(indent=2))
+        return
+    title = f"{result.total} matches in {result.took_ms:.0f} ms"
+    if result.corrected:
+        title += f" — showing results for “{result.corrected}”"
+    table = Table(title=title)
     for column in ("#", "id", "title", "price", "score", "signals"):
         table.add_column(column)
-    for rank, hit in enumerate(result.hits, start=1):
+    for rank, hit in enumerate(result.hits, start=(page - 1) * k + 1):
         price = "" if hit.product.price is None else f"{hit.product.price:g}"
         signals = " ".join(f"{name}={value:.3f}" for name, value in hit.signals.items())
         table.add_row(str(rank), hit.product.id, hit.product.title[:60], price, f"{hit.score:.4f}", signals)
@@ -262,7 +293,10 @@ def demo(
             console.print("the demo index was built by an older encoder version: rebuilding it")
             shutil.rmtree(index)
     console.print("building the demo index (first run only, a few minutes on 2 cores)...")
-    ingest_catalog(demo_catalog(), index)
+    building = index.with_name(index.name + ".building")  # an interrupted build is never served as complete
+    shutil.rmtree(building, ignore_errors=True)
+    ingest_catalog(demo_catalog(), building)
+    building.rename(index)
     serve(index=index, port=port, host="127.0.0.1")
 
 

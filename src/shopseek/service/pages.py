@@ -11,6 +11,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib import font_manager
+
+# Chinese queries draw with Noto CJK (Debian's fonts-noto-cjk) where DejaVu has no glyph, instead of boxes; the
+# font files are registered directly, as matplotlib's font cache may predate the package.
+for _path in font_manager.findSystemFonts():
+    if "NotoSansCJK-Regular" in _path:
+        font_manager.fontManager.addfont(_path)
+plt.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK JP"]
 
 STYLE = (
     "<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}"
