@@ -85,3 +85,48 @@ def test_docs_work_offline_and_metrics_count_requests(fake_shop: ShopSeek) -> No
     client.get("/search", params={"q": "shirt"})
     metrics = client.get("/metrics/").text
     assert 'shopseek_requests_total{method="GET",route="/search",status="200"}' in metrics
+
+
+def test_synonyms_are_the_shops_own_and_need_the_key(fake_shop: ShopSeek, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPSEEK_API_KEY", "k")
+    client = TestClient(create_app(fake_shop))
+    assert "p4" not in [h["id"] for h in client.get("/search", params={"q": "billfold"}).json()["results"]]
+    groups = {"groups": [["wallet", "billfold", "钱包"]]}
+    assert client.put("/synonyms", json=groups).status_code == 401
+    assert (
+        client.put("/synonyms", json={"groups": [["lonely"]]}, headers={"Authorization": "Bearer k"}).status_code == 422
+    )
+    assert client.put("/synonyms", json=groups, headers={"Authorization": "Bearer k"}).status_code == 200
+    assert client.get("/search", params={"q": "billfold"}).json()["results"][0]["id"] == "p4"
+    assert client.get("/synonyms").json() == groups
+    reopened = ShopSeek(fake_shop.folder, encoder=fake_shop.encoder)  # kept in the index folder
+    assert reopened.synonyms.groups.groups == groups["groups"]
+    reopened.close()
+
+
+def test_a_page_of_impressions_is_one_request_all_or_none(fake_shop: ShopSeek) -> None:
+    client = TestClient(create_app(fake_shop))
+    user = client.post("/sessions").json()["user_id"]
+    shown = [{"user_id": user, "product_id": p, "type": "impression", "query": "shirt", "value": n} for n, p in
+             enumerate(["p1", "p2", "p3"], start=1)]  # fmt: skip
+    assert client.post("/events/batch", json=shown).json() == {"recorded": 3}
+    before = len(fake_shop.events.all_events())
+    bad = [*shown, {"user_id": user, "product_id": "nope", "type": "impression"}]
+    assert client.post("/events/batch", json=bad).status_code == 404
+    assert len(fake_shop.events.all_events()) == before  # nothing recorded
+    other = [{"user_id": "s-someone-else", "product_id": "p1", "type": "impression"}]
+    assert client.post("/events/batch", json=other).status_code == 401
+    assert client.post("/events/batch", json=[]).status_code == 422
+
+
+def test_only_the_latest_vote_counts(fake_shop: ShopSeek) -> None:
+    from shopseek.feedback.events import Event
+
+    for vote in ("like", "dislike", "unvote"):
+        fake_shop.record(Event(user_id="ann", product_id="p1", type=vote))
+    profile = fake_shop.profile("ann")
+    assert profile.positive is None and profile.negative is None and not profile.disliked_for
+    fake_shop.record(Event(user_id="ann", product_id="p2", type="dislike"))
+    fake_shop.record(Event(user_id="ann", product_id="p2", type="like"))
+    profile = fake_shop.profile("ann")
+    assert profile.positive is not None and profile.negative is None and not profile.disliked_for

@@ -36,6 +36,7 @@ from shopseek.pipeline import EncodedBatch, encode_batch, encode_media, encode_p
 from shopseek.search import related
 from shopseek.search.engine import Hit, Query, SearchEngine, SearchResult
 from shopseek.search.rank import LearnedRanker
+from shopseek.search.synonyms import SynonymGroups, Synonyms
 from shopseek.search.terms import CatalogueTerms
 
 SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
@@ -110,8 +111,9 @@ class ShopSeek:
         self.indexes: SearchIndexes = indexes
         self.ranker = LearnedRanker(folder / "ranker")
         self.terms = CatalogueTerms()
+        self.synonyms = Synonyms(folder, tokenize)
         self.engine = SearchEngine(
-            self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events, self.terms
+            self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events, self.terms, self.synonyms
         )
         self._lock = rwlock.RWLockWrite()
         to_english("预热 warm up")  # loads jieba and CC-CEDICT now rather than in the first shopper's query
@@ -246,6 +248,11 @@ class ShopSeek:
         """The catalogue's largest categories with their product counts."""
         counts = self.store.facets(self.store.keys_matching(Filters()).tolist())["category"]
         return dict(list(counts.items())[:limit]) if isinstance(counts, dict) else {}
+
+    def set_synonyms(self, groups: SynonymGroups) -> None:
+        """Replace this shop's synonym groups; searches use them at once."""
+        self.synonyms.replace(groups)
+        self.engine.forget_results()
 
     def put_experiment(self, name: str, experiment: Experiment) -> None:
         """Create or replace an A/B experiment."""

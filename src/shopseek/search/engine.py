@@ -23,6 +23,7 @@ from shopseek.search.floor import answering
 from shopseek.search.fuse import FUSERS
 from shopseek.search.highlight import highlight_spans
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
+from shopseek.search.synonyms import Synonyms
 from shopseek.search.terms import CatalogueTerms
 from shopseek.search.trust import GENERAL_SIGNALS, HEAD_SIGNALS, agreement_gap, head_trust
 from shopseek.search.understand import understand
@@ -125,9 +126,11 @@ class SearchEngine:
         ranker: LearnedRanker | None = None,
         behaviour: Behaviour | None = None,
         terms: CatalogueTerms | None = None,
+        synonyms: Synonyms | None = None,
     ) -> None:
         self.store = store
         self.terms = terms
+        self.synonyms = synonyms
         self.indexes = indexes
         self.encoder = encoder
         self.settings = settings
@@ -145,7 +148,8 @@ class SearchEngine:
         if query.text.strip():
             understood = understand(query.text)
             if query.uses("lexical"):
-                lists["lexical"] = self.indexes.lexical.search_tokens(understood.tokens, depth, allowed)
+                tokens = self.synonyms.expand(understood.tokens) if self.synonyms else understood.tokens
+                lists["lexical"] = self.indexes.lexical.search_tokens(tokens, depth, allowed)
             text_query = self._query_vector(tuple(understood.renditions))
             if query.uses("dense"):
                 lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
@@ -319,6 +323,11 @@ class SearchEngine:
             with self._results_lock:
                 self._results[key] = result
         return result
+
+    def forget_results(self) -> None:
+        """Drop cached result pages (after a change the journal does not record, like new synonyms)."""
+        with self._results_lock:
+            self._results.clear()
 
     def _cache_key(self, query: Query, model: RankerModel | None) -> tuple | None:
         """What a word query's result depends on, including the catalogue's journal position; None when uncacheable.

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from shopseek.catalog.readers import validation_reason
 from shopseek.catalog.schema import Product
+from shopseek.search.synonyms import SynonymGroups
 from shopseek.service.deps import Shop, require_key
 from shopseek.service.models import MAX_K, Deleted, HitOut, ProductOut, Results, Written, image_url
 
@@ -77,3 +78,16 @@ def delete_product(product_id: str, shop: Shop) -> Deleted:
     if not shop.delete(product_id):
         raise HTTPException(status_code=404, detail=f"unknown product {product_id!r}")
     return Deleted(deleted=product_id, products=shop.count())
+
+
+@router.get("/synonyms", tags=["catalogue"])
+def synonyms(shop: Shop) -> SynonymGroups:
+    """This shop's synonym groups."""
+    return shop.synonyms.groups
+
+
+@router.put("/synonyms", tags=["catalogue"], dependencies=[Depends(require_key)])
+def put_synonyms(groups: SynonymGroups, shop: Shop) -> SynonymGroups:
+    """Replace this shop's synonym groups (each 2-20 words or phrases); searches use them at once."""
+    shop.set_synonyms(groups)
+    return shop.synonyms.groups
