@@ -48,7 +48,7 @@ def test_healthz_and_search_shape(client: TestClient) -> None:
     assert first["id"] == "p1"
     assert set(first) >= {"id", "title", "price", "currency", "brand", "category", "image_url", "score", "signals"}
     assert body["total"] >= 1 and body["took_ms"] >= 0
-    assert set(body["facets"]) == {"category", "brand", "price"}
+    assert set(body["facets"]) == {"category", "brand", "attributes", "price"}
     assert client.get(first["image_url"]).headers["content-type"] == "image/jpeg"
 
 

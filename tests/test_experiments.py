@@ -70,8 +70,7 @@ def test_analytics_shows_top_and_zero_result_queries(fake_shop: ShopSeek, monkey
     data = client.get("/analytics/data", headers={"Authorization": f"Bearer {KEY}"}).json()
     assert data["top_queries"][0] == {"query": "red shirt", "shoppers": 3}
     assert {"query": "visit evil.example for deals", "shoppers": 1} in data["top_queries"]
-    zero = data["zero_result_queries"]  # nothing in the catalogue answers either
-    assert sorted(q["query"] for q in zero) == ["unicorn saddle", "visit evil.example for deals"]
+    assert data["zero_result_queries"] == [{"query": "unicorn saddle", "shoppers": 1}]
     page = client.get("/analytics", auth=("owner", KEY))  # a browser asks for it with HTTP Basic
     assert page.status_code == 200 and "Top queries" in page.text
 

@@ -240,8 +240,7 @@ class ShopSeek:
         for event in events:
             if self.store.key_of(event.product_id) is None:
                 raise NotFound(f"unknown product {event.product_id!r}")
-        for event in events:
-            self.events.append(event)
+        self.events.append_many(list(events))
         return len(events)
 
     def categories(self, limit: int = 20) -> dict[str, int]:

@@ -10,12 +10,15 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from shopseek.catalog.schema import Product
+
+FACET_FIELDS = 6  # attribute facets shown: those most of the results carry
+FACET_VALUES = 20
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
@@ -41,17 +44,35 @@ CREATE TABLE IF NOT EXISTS journal (
 
 @dataclass(frozen=True)
 class Filters:
-    """Shopper filters on price, category and brand (case-insensitive)."""
+    """Shopper filters on price, category, brand and any attribute (case-insensitive). Each entry of `attributes`
+    is a field with the values it may take (any of them); every field given must match."""
 
     category: str | None = None
     brand: str | None = None
     price_min: float | None = None
     price_max: float | None = None
+    attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def active(self) -> bool:
         """True when any filter narrows the catalogue."""
-        return any(v is not None for v in (self.category, self.brand, self.price_min, self.price_max))
+        bounds = (self.category, self.brand, self.price_min, self.price_max)
+        return any(v is not None for v in bounds) or bool(self.attributes)
+
+    def fields(self) -> list[str]:
+        """The facet fields this filter chooses values of."""
+        chosen = [name for name in ("category", "brand") if getattr(self, name) is not None]
+        return chosen + [name for name, _ in self.attributes if name not in chosen]
+
+    def without(self, field: str) -> Filters:
+        """The same filters with nothing chosen for one facet field (for that field's disjunctive counts)."""
+        attributes = tuple((name, values) for name, values in self.attributes if name != field)
+        return replace(
+            self,
+            category=None if field == "category" else self.category,
+            brand=None if field == "brand" else self.brand,
+            attributes=attributes,
+        )
 
 
 @dataclass(frozen=True)
@@ -213,9 +234,28 @@ class ProductStore:
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
     def facets(self, keys: list[int]) -> dict[str, object]:
-        """Category and brand counts and the price range over the given products (one SQL pass, no parsing)."""
+        """Exact category, brand and attribute counts and the price range over the given products: attributes are
+        the text attributes most of them carry (with two values at least)."""
+        counts, prices = self._facet_counts(keys)
+        attributes = [name for name, found in counts.items() if name not in ("category", "brand") and len(found) > 1]
+        shown = sorted(attributes, key=lambda name: -sum(counts[name].values()))[:FACET_FIELDS]
+        return {
+            "category": dict(counts["category"].most_common(FACET_VALUES)),
+            "brand": dict(counts["brand"].most_common(FACET_VALUES)),
+            "attributes": {name: dict(counts[name].most_common(FACET_VALUES)) for name in shown},
+            "price": {"min": min(prices) if prices else None, "max": max(prices) if prices else None},
+        }
+
+    def facet_counts(self, keys: list[int], field: str) -> dict[str, int]:
+        """Exact counts of one facet field's values over the given products."""
+        counts, _ = self._facet_counts(keys)
+        return dict(counts.get(field, Counter()).most_common(FACET_VALUES))
+
+    def _facet_counts(self, keys: list[int]) -> tuple[dict[str, Counter[str]], list[float]]:
+        """Value counts of category, brand and every text attribute (lower-cased names), and the prices."""
+        counts: dict[str, Counter[str]] = {"category": Counter(), "brand": Counter()}
         if not keys:
-            return {"category": {}, "brand": {}, "price": {"min": None, "max": None}}
+            return counts, []
         marks = ",".join("?" * len(keys))
         with self._lock:
             rows = self._db.execute(
@@ -223,14 +263,17 @@ class ProductStore:
                 f" FROM products WHERE key IN ({marks})",
                 keys,
             ).fetchall()
-        categories = Counter(r[0] for r in rows if r[0])
-        brands = Counter(r[1] for r in rows if r[1])
-        prices = [r[2] for r in rows if r[2] is not None]
-        return {
-            "category": dict(categories.most_common(20)),
-            "brand": dict(brands.most_common(20)),
-            "price": {"min": min(prices) if prices else None, "max": max(prices) if prices else None},
-        }
+            pairs = self._db.execute(
+                f"SELECT lower(a.key), a.value FROM products p, json_each(p.doc, '$.attributes') a"
+                f" WHERE p.key IN ({marks}) AND a.type = 'text'",
+                keys,
+            ).fetchall()
+        counts["category"].update(r[0] for r in rows if r[0])
+        counts["brand"].update(r[1] for r in rows if r[1])
+        for name, value in pairs:
+            if name not in ("category", "brand"):
+                counts.setdefault(name, Counter())[value] += 1
+        return counts, [r[2] for r in rows if r[2] is not None]
 
 
 def _stored(row: tuple[int, str, int]) -> StoredProduct:
@@ -253,4 +296,15 @@ def _where(filters: Filters) -> tuple[str, list[object]]:
     if filters.price_max is not None:
         clauses.append("price <= ?")
         params.append(filters.price_max)
+    for name, values in filters.attributes:
+        marks = ",".join("?" * len(values))
+        if name in ("category", "brand"):
+            clauses.append(f"{name} IN ({marks})")
+        else:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM json_each(products.doc, '$.attributes') a"
+                f" WHERE lower(a.key) = ? AND lower(a.value) IN ({marks}))"
+            )
+            params.append(name)
+        params += [value.lower() for value in values]
     return " AND ".join(clauses), params

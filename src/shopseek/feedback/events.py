@@ -75,6 +75,16 @@ class EventLog:
             )
             return int(cursor.lastrowid or 0)
 
+    def append_many(self, events: list[Event]) -> None:
+        """Store several events in one transaction (all or none)."""
+        now = time.time()
+        rows = [(now, e.user_id, e.product_id, e.type, e.query, e.value) for e in events]
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT INTO events (at, user_id, product_id, type, query, value) VALUES (?, ?, ?, ?, ?, ?)", rows
+            )
+
     def log_search(self, query: str, results: int, user_id: str | None = None, variant: str | None = None) -> None:
         """Remember a search for analytics (words only; photo searches are logged as '[photo]')."""
         with self._lock:

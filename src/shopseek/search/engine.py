@@ -33,7 +33,6 @@ SORT_POOL = 100
 QUERY_CACHE_SIZE = 4096
 RESULT_CACHE_SIZE = 2048
 MATCH_DEPTH = 50
-FACET_POOL = 200
 SORTS = ("relevance", "price_asc", "price_desc")
 NEAR_DUPLICATE = 0.05
 NEAR_EXACT_PHOTO = 0.97  # a photo this close to a product's photo is that product: it stays first whatever the words
@@ -353,16 +352,30 @@ class SearchEngine:
             reranked = model.rerank(self.describe(query.text, fused[: model.depth]), lists)
             fused = reranked + fused[len(reranked) :]
         fused = pinned_photo_match(fused, lists.get("image", []))
+        ordered = fused
         if query.sort != "relevance":
-            fused = self._sorted_by_price(fused[:SORT_POOL], descending=query.sort == "price_desc")
-        page = fused[query.offset : query.offset + query.k]
-        hits = self.hits(page, lists)
+            ordered = self._sorted_by_price(fused[:SORT_POOL], descending=query.sort == "price_desc")
+        hits = self.hits(ordered[query.offset : query.offset + query.k], lists)
         if query.text.strip():
             tokens = understand(query.text).tokens
             hits = [replace(hit, highlights=tuple(highlight_spans(hit.product.title, tokens))) for hit in hits]
-        facets = self.store.facets([key for key, _ in fused[:FACET_POOL]])
+        facets = self._facets(query, [key for key, _ in fused])
         took = (time.perf_counter() - started) * 1000
         return SearchResult(hits, len(fused), round(took, 2), facets, corrected)
+
+    def _facets(self, query: Query, keys: list[int]) -> dict[str, object]:
+        """Exact facet counts over every answer; a field with values chosen is counted as if nothing were chosen
+        in it (the other filters still apply), so choosing "Red" keeps "Blue (12)" in view."""
+        facets = self.store.facets(keys)
+        attributes = facets["attributes"]
+        for chosen in query.filters.fields():
+            _, others = self.candidates(replace(query, filters=query.filters.without(chosen)))
+            counts = self.store.facet_counts([key for key, _ in others], chosen)
+            if chosen in ("category", "brand"):
+                facets[chosen] = counts
+            elif isinstance(attributes, dict):
+                attributes[chosen] = counts
+        return facets
 
     def hits(self, ranked: list[tuple[int, float]], lists: dict[str, Hits]) -> list[Hit]:
         """Hits for ranked keys, each with the score every signal gave it."""

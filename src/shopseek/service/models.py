@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from shopseek.catalog.schema import MAX_ID_LENGTH, MAX_SHORT_FIELD, Review
 from shopseek.catalog.store import Filters
@@ -14,6 +15,18 @@ from shopseek.search.understand import MAX_QUERY_CHARS
 
 MAX_K = 100
 MAX_PAGE = 1000
+MAX_FILTERS = 20
+FILTER_FIELD = re.compile(r"[\w -]{1,64}")
+
+
+def parse_filters(expressions: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`field:value|value` expressions as (lower-cased field, values) pairs, one per field."""
+    fields: dict[str, list[str]] = {}
+    for expression in expressions:
+        name, _, values = expression.partition(":")
+        chosen = fields.setdefault(name.strip().lower(), [])
+        chosen += [v.strip() for v in values.split("|") if v.strip() and v.strip() not in chosen]
+    return tuple((name, tuple(values)) for name, values in fields.items())
 
 
 class SearchParams(BaseModel):
@@ -28,6 +41,23 @@ class SearchParams(BaseModel):
     price_max: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     sort: str = Field(default="relevance", pattern="^(" + "|".join(SORTS) + ")$")
     user: str | None = Field(default=None, max_length=MAX_ID_LENGTH, description="Needs that shopper's token")
+    filter: list[str] = Field(
+        default_factory=list,
+        max_length=MAX_FILTERS,
+        description="`field:value|value` on any attribute, category or brand (repeat for more fields): values of "
+        "one field are alternatives, every field must match; e.g. `filter=colour:red|blue&filter=gender:men`",
+    )
+
+    @field_validator("filter")
+    @classmethod
+    def _filter_expressions(cls, expressions: list[str]) -> list[str]:
+        for expression in expressions:
+            name, _, values = expression.partition(":")
+            if not FILTER_FIELD.fullmatch(name.strip()) or not values.strip():
+                raise ValueError(f"filter {expression[:80]!r} is not `field:value|value`")
+            if any(not v.strip() or len(v) > MAX_SHORT_FIELD for v in values.split("|")):
+                raise ValueError(f"filter {expression[:80]!r} has an empty or overlong value")
+        return expressions
 
     @model_validator(mode="after")
     def _price_range(self) -> SearchParams:
@@ -37,7 +67,7 @@ class SearchParams(BaseModel):
 
     def filters(self) -> Filters:
         """The catalogue filters these parameters ask for."""
-        return Filters(self.category, self.brand, self.price_min, self.price_max)
+        return Filters(self.category, self.brand, self.price_min, self.price_max, parse_filters(self.filter))
 
 
 class ErrorBody(BaseModel):

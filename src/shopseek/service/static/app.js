@@ -1,7 +1,7 @@
 // shopseek web page: every product field is rendered with textContent, never as HTML.
 "use strict";
 
-const state = { q: "", page: 1, k: 24, sort: "relevance", category: null, brand: null, priceMin: null, priceMax: null, photo: null };
+const state = { q: "", page: 1, k: 24, sort: "relevance", category: null, brand: null, priceMin: null, priceMax: null, photo: null, filters: {} };
 const $ = (id) => document.getElementById(id);
 // The server issues this shopper's id with a token it keeps in an HttpOnly cookie: nobody else can act as them.
 let userId = localStorage.getItem("shopseek-shopper");
@@ -54,6 +54,7 @@ function urlOf() {
   if (state.brand) params.set("brand", state.brand);
   if (state.priceMin !== null) params.set("price_min", state.priceMin);
   if (state.priceMax !== null) params.set("price_max", state.priceMax);
+  addFilters(params);
   return params.toString() ? "/?" + params : "/";
 }
 
@@ -64,7 +65,14 @@ function options(user) {
   if (state.brand) params.set("brand", state.brand);
   if (state.priceMin !== null) params.set("price_min", state.priceMin);
   if (state.priceMax !== null) params.set("price_max", state.priceMax);
+  addFilters(params);
   return params;
+}
+
+function addFilters(params) {
+  for (const [field, values] of Object.entries(state.filters)) {
+    if (values.length) params.append("filter", `${field}:${values.join("|")}`);
+  }
 }
 
 function banner(text) {
@@ -148,6 +156,7 @@ function render(body) {
   $("status").textContent = status.join(" ");
   renderFacet("category", "Category", body.facets.category || {});
   renderFacet("brand", "Brand", body.facets.brand || {});
+  renderAttributeFacets(body.facets.attributes || {});
   clearResults();
   if (!body.results.length) { showEmpty(); return; }
   $("results").replaceChildren(...body.results.map(card));
@@ -219,6 +228,24 @@ function renderFacet(name, label, counts) {
   }));
   if (state[name]) links.unshift(el("a", { text: "× any " + label.toLowerCase(), onclick: () => { state[name] = null; state.page = 1; search(); } }));
   box.replaceChildren(el("h3", { text: label }), ...links);
+}
+
+function renderAttributeFacets(fields) {
+  // Any attribute the results carry (colour, gender, size…): several values of one field may be chosen at once.
+  const names = [...new Set([...Object.keys(fields), ...Object.keys(state.filters)])];
+  $("facet-attributes").replaceChildren(...names.map((field) => {
+    const chosen = state.filters[field] || [];
+    const links = Object.entries(fields[field] || {}).map(([value, count]) => el("a", {
+      class: chosen.includes(value) ? "active" : "", text: `${chosen.includes(value) ? "✓ " : ""}${value} (${count})`,
+      onclick: () => {
+        const next = chosen.includes(value) ? chosen.filter((v) => v !== value) : [...chosen, value];
+        if (next.length) state.filters[field] = next; else delete state.filters[field];
+        state.page = 1;
+        search();
+      },
+    }));
+    return el("div", { class: "facet" }, [el("h3", { text: field[0].toUpperCase() + field.slice(1) }), ...links]);
+  }));
 }
 
 async function send(event) {
@@ -337,6 +364,11 @@ function fromUrl() {
   state.brand = params.get("brand");
   state.priceMin = params.has("price_min") ? Number(params.get("price_min")) : null;
   state.priceMax = params.has("price_max") ? Number(params.get("price_max")) : null;
+  state.filters = {};
+  for (const expression of params.getAll("filter")) {
+    const [field, values] = [expression.slice(0, expression.indexOf(":")), expression.slice(expression.indexOf(":") + 1)];
+    if (field && values) state.filters[field] = values.split("|");
+  }
   $("q").value = state.q;
   $("sort").value = state.sort;
   $("price-min").value = state.priceMin ?? "";
