@@ -29,7 +29,7 @@ NONSENSE = [
     "fizzbuzz", "foo bar baz", "dolor sit amet", "xkcd 927", "0000 1111", "#$%^&*", "ø å æ", "ababab", "zork",
     "哈哈哈嘿嘿", "叽里咕噜", "咕噜咕噜", "嗯嗯啊啊", "呜呜呜", "嘻嘻哈哈", "啦啦啦", "哎呀呀", "唧唧复唧唧", "喵喵喵",
 ]  # fmt: skip
-GRID = {"dense_window": (0.01, 0.02, 0.03, 0.05), "photo_window": (0.02, 0.05)}
+GRID = {"dense_window": (0.03, 0.05, 0.08), "photo_window": (0.02, 0.05)}
 CHOSEN = {"dense_window": 0.05, "photo_window": 0.05}
 Catalogue = tuple[ShopSeek, list[EvalQuery], dict[str, dict[str, int]]]
 

@@ -206,7 +206,7 @@ def has_known_word(text: str) -> bool:
     text = normalize_text(text)
     if any(word in english_words() for word in re.findall(r"[a-z]{2,}", text)):
         return True
-    return any(_english_of(word) is not None for run in CJK.findall(text) for word in jieba.lcut(run))
+    return any(_translate_word(word) != word for run in CJK.findall(text) for word in jieba.lcut(run))
 
 
 def _translate_word(word: str) -> str:
