@@ -24,6 +24,7 @@ from shopseek.catalog.store import Filters, ProductStore, StoredProduct
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder
 from shopseek.encoders.heads import heads_from
+from shopseek.encoders.speech import Transcriber
 from shopseek.errors import NotFound
 from shopseek.feedback.events import Event, EventLog
 from shopseek.feedback.experiments import Experiment, Experiments, Variant
@@ -42,6 +43,7 @@ from shopseek.search.terms import CatalogueTerms
 SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
 INGEST_BATCH = 64
 CHECKPOINT_EVERY = 1000
+HOTWORDS = 20  # catalogue words that bias speech recognition (benchmarks/voice.py: chosen on its dev phrases)
 Progress = Callable[[int], None]
 SearchIndexes = Indexes[VectorSpace, TextIndex]
 
@@ -112,6 +114,7 @@ class ShopSeek:
         self.ranker = LearnedRanker(folder / "ranker")
         self.terms = CatalogueTerms()
         self.synonyms = Synonyms(folder, tokenize)
+        self.transcriber = Transcriber()  # the speech model loads on the first voice search
         self.engine = SearchEngine(
             self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events, self.terms, self.synonyms
         )
@@ -193,6 +196,10 @@ class ShopSeek:
             return []
         phrases = self.events.popular_queries(prefix.strip(), k) + self.terms.suggest(prefix, k)
         return list(dict.fromkeys(phrases))[:k]
+
+    def transcribe(self, audio: bytes) -> str:
+        """The words of a spoken query, recognised with a bias towards this catalogue's frequent words."""
+        return self.transcriber.transcribe(audio, self.terms.frequent(HOTWORDS))
 
     def product(self, product_id: str) -> StoredProduct:
         """A stored product; NotFound when unknown."""

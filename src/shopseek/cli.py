@@ -136,9 +136,14 @@ def ingest(
 
 @app.command()
 def search(
-    text: Annotated[str, typer.Argument(help="Words to search for (Chinese or English); may be empty with --image")],
+    text: Annotated[
+        str, typer.Argument(help="Words to search for (Chinese or English); may be empty with --image or --audio")
+    ],
     index: IndexOption,
     image: Annotated[Path | None, typer.Option(help="A photo to search with")] = None,
+    audio: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Spoken words (wav, mp3, ogg, webm)")
+    ] = None,
     k: Annotated[int, typer.Option(min=1, max=1000, help="Results per page")] = 10,
     page: Annotated[int, typer.Option(min=1, max=1000, help="Page of results")] = 1,
     sort: Annotated[Sort, typer.Option(help="Order of the results")] = Sort.relevance,
@@ -153,8 +158,10 @@ def search(
 
     photo = load_image(str(image)) if image else None
     filters = Filters(category, brand, price_min, price_max)
-    request = SearchRequest(text, photo, k, page, filters, sort.value, logged=False)
-    result = _open(index).search_for(request)
+    shop = _open(index)
+    transcript = shop.transcribe(audio.read_bytes()) if audio else None
+    words = f"{text} {transcript or ''}".strip()
+    result = shop.search_for(SearchRequest(words, photo, k, page, filters, sort.value, logged=False))
     if as_json:
         from shopseek.service.models import HitOut, SearchPage
 
@@ -166,10 +173,13 @@ def search(
             facets=result.facets,
             took_ms=result.took_ms,
             corrected=result.corrected,
+            transcript=transcript,
         )
         print(body.model_dump_json(indent=2))
         return
     title = f"{result.total} matches in {result.took_ms:.0f} ms"
+    if transcript:
+        title = f"heard “{transcript}” — " + title
     if result.corrected:
         title += f" — showing results for “{result.corrected}”"
     table = Table(title=title)

@@ -76,6 +76,12 @@ class CatalogueTerms:
         found = self._speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=edits)
         return max(found, key=lambda s: self._words[s.term]).term if found else word
 
+    def frequent(self, k: int) -> list[str]:
+        """The catalogue's k most frequent Latin words of three letters or more (to bias speech recognition)."""
+        with self._lock:
+            ranked = self._words.most_common()
+        return [word for word, _ in ranked if len(word) > 2 and LATIN.fullmatch(word)][:k]
+
     def suggest(self, prefix: str, k: int) -> list[str]:
         """Up to k catalogue phrases that start with the prefix, most frequent first."""
         prefix = " ".join(words_of(prefix)) if prefix.strip() else ""

@@ -125,6 +125,7 @@ class SearchPage(Results):
     facets: dict[str, Any]
     took_ms: float
     corrected: str | None = Field(default=None, description="The words searched for instead of misspelt ones")
+    transcript: str | None = Field(default=None, description="What was heard in the `audio` part, when one was sent")
 
 
 class Suggestions(BaseModel):

@@ -9,6 +9,7 @@ from PIL import Image
 
 from shopseek.app import SearchRequest
 from shopseek.catalog.media import MAX_IMAGE_BYTES, decode_image
+from shopseek.encoders.speech import MAX_AUDIO_BYTES
 from shopseek.errors import BadMedia
 from shopseek.search.engine import SearchResult
 from shopseek.search.understand import MAX_QUERY_CHARS
@@ -46,31 +47,53 @@ def search(params: Annotated[SearchParams, Query()], request: Request, shop: Sho
 
 
 @router.post("/search")
-async def search_with_photo(
+async def search_with_media(
     params: Annotated[SearchParams, Form()],
     request: Request,
     state: State,
     image: Annotated[UploadFile | None, File(description="A photo (JPEG, PNG, WebP...)")] = None,
+    audio: Annotated[
+        UploadFile | None, File(description="Spoken words (wav, mp3, ogg/opus, webm; 15 s at most)")
+    ] = None,
 ) -> SearchPage:
-    """Search by words, a photo, or both together (multipart form; `user` needs that shopper's token)."""
+    """Search by words, a photo, spoken words, or any of them together (multipart form; `user` needs that
+    shopper's token). With `audio`, the answer carries the `transcript` that was searched for."""
     if params.user:
         act_as(params.user, request)
-    if len((await request.form()).getlist("image")) > 1:
-        raise HTTPException(status_code=422, detail="send one photo (one `image` part)")
-    data = None
-    if image is not None:
-        data = await image.read(MAX_IMAGE_BYTES + 1)
-        if len(data) > MAX_IMAGE_BYTES:
-            raise HTTPException(status_code=413, detail=f"photo larger than {MAX_IMAGE_BYTES // 1_000_000} MB")
+    form = await request.form()
+    if len(form.getlist("image")) > 1 or len(form.getlist("audio")) > 1:
+        raise HTTPException(status_code=422, detail="send one photo and one recording at most")
+    photo_data = await read_capped(image, MAX_IMAGE_BYTES, "photo")
+    audio_data = await read_capped(audio, MAX_AUDIO_BYTES, "recording")
 
-    def decode_and_search() -> SearchPage:
+    def understand_and_search() -> SearchPage:
         try:
-            photo = decode_image(data) if data is not None else None
+            photo = decode_image(photo_data) if photo_data is not None else None
         except BadMedia as exc:
             raise BadMedia(f"photo: {exc}") from exc
-        return page_of(state.shop.search_for(request_of(params, request, photo)), params)
+        transcript = None
+        words = params.q
+        if audio_data is not None:
+            try:
+                transcript = state.shop.transcribe(audio_data)
+            except BadMedia as exc:
+                raise BadMedia(f"recording: {exc}") from exc
+            words = f"{params.q} {transcript}".strip()
+        asked = params.model_copy(update={"q": words})
+        body = page_of(state.shop.search_for(request_of(asked, request, photo)), asked)
+        return body.model_copy(update={"transcript": transcript})
 
-    return await state.pool.run(decode_and_search)
+    return await state.pool.run(understand_and_search)
+
+
+async def read_capped(upload: UploadFile | None, limit: int, what: str) -> bytes | None:
+    """An uploaded part's bytes; 413 when it is larger than the limit."""
+    if upload is None:
+        return None
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(status_code=413, detail=f"{what} larger than {limit // 1_000_000} MB")
+    return data
 
 
 @router.get("/suggest")

@@ -1,7 +1,7 @@
 // shopseek web page: every product field is rendered with textContent, never as HTML.
 "use strict";
 
-const state = { q: "", page: 1, k: 24, sort: "relevance", category: null, brand: null, priceMin: null, priceMax: null, photo: null, filters: {} };
+const state = { q: "", page: 1, k: 24, sort: "relevance", category: null, brand: null, priceMin: null, priceMax: null, photo: null, filters: {}, audio: null };
 const $ = (id) => document.getElementById(id);
 // The server issues this shopper's id with a token it keeps in an HttpOnly cookie: nobody else can act as them.
 let userId = localStorage.getItem("shopseek-shopper");
@@ -92,7 +92,7 @@ function clearResults() {
 async function search(push = true) {
   $("filters").classList.remove("open");
   if (push && location.pathname + location.search !== urlOf()) history.pushState(null, "", urlOf());
-  if (!state.q && !state.photo) { showHome(); return; }
+  if (!state.q && !state.photo && !state.audio) { showHome(); return; }
   $("home").replaceChildren();
   $("status").textContent = "Searching…";
   try {
@@ -101,6 +101,12 @@ async function search(push = true) {
     const body = await response.json();
     if (!response.ok) { showError(body); return; }
     banner("");
+    if (body.transcript) {  // spoken words become the query: the page, the URL and Back show them as typed
+      state.q = body.transcript;
+      $("q").value = body.transcript;
+      state.audio = null;
+      history.replaceState(null, "", urlOf());
+    }
     render(body);
   } catch (error) {
     $("status").textContent = "";
@@ -110,11 +116,12 @@ async function search(push = true) {
 }
 
 function run(user) {
-  if (state.photo) {
+  if (state.photo || state.audio) {
     const form = new FormData();
     for (const [key, value] of options(user)) form.append(key, value);
     form.append("q", state.q);
-    form.append("image", state.photo);
+    if (state.photo) form.append("image", state.photo);
+    if (state.audio) form.append("audio", state.audio, "speech.webm");
     return fetch("/search", { method: "POST", body: form });
   }
   const params = options(user);
@@ -310,6 +317,35 @@ function setPhoto(file) {
   $("photo-chip").hidden = false;
   state.page = 1;
   search();
+}
+
+let recorder = null;
+async function toggleRecording() {
+  // Speak, then press again (or wait 8 s): the recording is sent as the query and transcribed by the server.
+  if (recorder) { recorder.stop(); return; }
+  let stream;
+  try { stream = await navigator.mediaDevices.getUserMedia({ audio: true }); } catch (error) { banner("No microphone: " + error.message); return; }
+  const chunks = [];
+  recorder = new MediaRecorder(stream);
+  recorder.ondataavailable = (event) => chunks.push(event.data);
+  recorder.onstop = () => {
+    stream.getTracks().forEach((track) => track.stop());
+    recorder = null;
+    $("mic").setAttribute("aria-pressed", "false");
+    $("mic").textContent = "Speak";
+    state.audio = new Blob(chunks, { type: chunks[0]?.type || "audio/webm" });
+    state.q = "";
+    state.page = 1;
+    search();
+  };
+  recorder.start();
+  $("mic").setAttribute("aria-pressed", "true");
+  $("mic").textContent = "Stop";
+  setTimeout(() => recorder && recorder.stop(), 8000);
+}
+if (window.MediaRecorder && navigator.mediaDevices) {
+  $("mic").hidden = false;
+  $("mic").addEventListener("click", toggleRecording);
 }
 
 let suggesting = null;

