@@ -108,20 +108,23 @@ def test_search_photo_filter_and_product_page(server: tuple[str, ShopSeek], tmp_
         expect(page.locator(".card").first).to_contain_text("Red cotton shirt")
         page.click("#photo-clear")
 
-        page.fill("#q", "shirt jeans shoes")
+        page.fill("#q", "shirt jeans shoes phone")
         page.click("button[type=submit]")
         page.locator("#facet-brand a", has_text="Acme").click()
         expect(page.locator("#facet-brand a.active")).to_contain_text("Acme")
-        titles = page.locator(".card .title").all_inner_texts()
+        titles = page.locator("#results .card .title").all_inner_texts()
         assert titles and all(t in ("Red cotton shirt", "Green running shoes") for t in titles)
         assert "brand=Acme" in page.url
         page.go_back()  # Back steps through searches
         expect(page.locator("#facet-brand a.active")).to_have_count(0)
         assert "brand=Acme" not in page.url and "shirt+jeans+shoes" in page.url
 
-        page.locator(".card").first.click()
+        page.locator("#results .card", has_text="Smartphone").first.click()
         expect(page.locator("#product-body h2")).to_be_visible()
         expect(page.locator("#product-body")).to_contain_text("Similar products")
+        page.fill(".ask input", "is it a phone for everyone?")
+        page.click(".ask button")
+        expect(page.locator(".answers li").first).to_contain_text("A phone for everyone (description)")
         page.click("#product-close")
 
         page.fill("#q", "qqqzzzxxx")

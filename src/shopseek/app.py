@@ -25,7 +25,7 @@ from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder
 from shopseek.encoders.heads import heads_from
 from shopseek.encoders.speech import Transcriber
-from shopseek.errors import NotFound
+from shopseek.errors import BadQuery, NotFound
 from shopseek.feedback.events import Event, EventLog
 from shopseek.feedback.experiments import Experiment, Experiments, Variant
 from shopseek.feedback.profiles import Profile, build_profile
@@ -35,6 +35,7 @@ from shopseek.index.vectors import VectorIndex
 from shopseek.language import to_english, tokenize
 from shopseek.pipeline import EncodedBatch, encode_batch, encode_media, encode_products
 from shopseek.search import related
+from shopseek.search.answers import Answer, AnswerFinder
 from shopseek.search.engine import Hit, Query, SearchEngine, SearchResult
 from shopseek.search.rank import LearnedRanker
 from shopseek.search.synonyms import SynonymGroups, Synonyms
@@ -43,7 +44,7 @@ from shopseek.search.terms import CatalogueTerms
 SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
 INGEST_BATCH = 64
 CHECKPOINT_EVERY = 1000
-HOTWORDS = 20  # catalogue words that bias speech recognition (benchmarks/voice.py: chosen on its dev phrases)
+HOTWORDS = 80  # catalogue words biasing speech recognition (benchmarks/voice.py: best dev WER of 0-80)
 Progress = Callable[[int], None]
 SearchIndexes = Indexes[VectorSpace, TextIndex]
 
@@ -115,6 +116,7 @@ class ShopSeek:
         self.terms = CatalogueTerms()
         self.synonyms = Synonyms(folder, tokenize)
         self.transcriber = Transcriber()  # the speech model loads on the first voice search
+        self.answer_finder = AnswerFinder(folder / "answers.sqlite", self.encoder)
         self.engine = SearchEngine(
             self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events, self.terms, self.synonyms
         )
@@ -196,6 +198,19 @@ class ShopSeek:
             return []
         phrases = self.events.popular_queries(prefix.strip(), k) + self.terms.suggest(prefix, k)
         return list(dict.fromkeys(phrases))[:k]
+
+    def answers(self, product_id: str, question: str, k: int = 3) -> list[Answer]:
+        """The sentences of a product's description, attributes and reviews that answer a question; NotFound when
+        the product is unknown, BadQuery when there is no question."""
+        if not question.strip():
+            raise BadQuery("ask a question")
+        stored = self.product(product_id)
+        return self.answer_finder.answers(stored.key, stored.product, question, k)
+
+    def answers_across(self, question: str, products: int = 5, k: int = 2) -> list[tuple[Hit, list[Answer]]]:
+        """The products that best match a question, each with the sentences of its text that answer it."""
+        hits = self.search_for(SearchRequest(question, k=products, logged=False)).hits
+        return [(hit, self.answer_finder.answers(hit.key, hit.product, question, k)) for hit in hits]
 
     def transcribe(self, audio: bytes) -> str:
         """The words of a spoken query, recognised with a bias towards this catalogue's frequent words."""
@@ -437,6 +452,7 @@ class ShopSeek:
         return len(operations)
 
     def close(self) -> None:
-        """Release the store and the event log."""
+        """Release the store, the event log and the answer cache."""
         self.store.close()
         self.events.close()
+        self.answer_finder.close()

@@ -128,6 +128,33 @@ class SearchPage(Results):
     transcript: str | None = Field(default=None, description="What was heard in the `audio` part, when one was sent")
 
 
+class AnswerOut(BaseModel):
+    """A sentence of a product's own text that answers a question."""
+
+    text: str
+    source: str = Field(description="`description`, `attribute <name>` or `review <n>`")
+    score: float
+
+
+class Answers(BaseModel):
+    """A product's sentences that answer a question, best first."""
+
+    answers: list[AnswerOut]
+
+
+class ProductAnswers(BaseModel):
+    """A product that matches a question, with the sentences of its text that answer it."""
+
+    product: HitOut
+    answers: list[AnswerOut]
+
+
+class AnswersAcross(BaseModel):
+    """Products that match a question, each with its answering sentences."""
+
+    results: list[ProductAnswers]
+
+
 class Suggestions(BaseModel):
     """Completions of a partly typed query."""
 

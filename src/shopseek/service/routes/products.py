@@ -11,8 +11,21 @@ from pydantic import ValidationError
 from shopseek.catalog.readers import validation_reason
 from shopseek.catalog.schema import Product
 from shopseek.search.synonyms import SynonymGroups
-from shopseek.service.deps import Shop, require_key
-from shopseek.service.models import MAX_K, Deleted, HitOut, ProductOut, Results, Written, image_url
+from shopseek.search.understand import MAX_QUERY_CHARS
+from shopseek.service.deps import Shop, limited, require_key
+from shopseek.service.models import (
+    MAX_K,
+    AnswerOut,
+    Answers,
+    AnswersAcross,
+    Deleted,
+    HitOut,
+    ProductAnswers,
+    ProductOut,
+    Results,
+    Written,
+    image_url,
+)
 
 MAX_WRITE_BATCH = 1000
 router = APIRouter()
@@ -36,6 +49,33 @@ def product_image(product_id: str, number: int, shop: Shop) -> FileResponse:
 def similar(product_id: str, shop: Shop, k: Annotated[int, Query(ge=1, le=MAX_K)] = 10) -> Results:
     """Products that look or read like this one."""
     return Results(results=[HitOut.of(hit) for hit in shop.similar(product_id, k)])
+
+
+@router.get("/products/{product_id}/answers", tags=["answers"], dependencies=[limited("searches")])
+def product_answers(
+    product_id: str,
+    shop: Shop,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A shopper's question")],
+    k: Annotated[int, Query(ge=1, le=20)] = 3,
+) -> Answers:
+    """The sentences of this product's description, attributes and reviews that answer the question, best first."""
+    return Answers(answers=[AnswerOut(**vars(a)) for a in shop.answers(product_id, q, k)])
+
+
+@router.get("/answers", tags=["answers"], dependencies=[limited("searches")])
+def answers(
+    shop: Shop,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_CHARS, description="A shopper's question")],
+    products: Annotated[int, Query(ge=1, le=20)] = 5,
+    k: Annotated[int, Query(ge=1, le=10)] = 2,
+) -> AnswersAcross:
+    """Products that match a question ("which watch is waterproof?"), each with its answering sentences."""
+    found = shop.answers_across(q, products, k)
+    return AnswersAcross(
+        results=[
+            ProductAnswers(product=HitOut.of(hit), answers=[AnswerOut(**vars(a)) for a in said]) for hit, said in found
+        ]
+    )
 
 
 def products_of(body: dict[str, Any] | list[dict[str, Any]]) -> list[Product]:

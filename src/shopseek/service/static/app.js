@@ -300,6 +300,7 @@ async function openProduct(id) {
     el("p", { text: product.description || "" }),
     el("ul", {}, attributes),
     voteButtons(id),
+    askBox(id),
     el("h3", { text: "Reviews" }),
     reviews.length ? el("ul", { class: "reviews" }, reviews) : el("p", { text: "No reviews yet." }),
     el("h3", { text: "Similar products" }),
@@ -307,6 +308,24 @@ async function openProduct(id) {
   );
   const dialog = $("product");
   if (!dialog.open) dialog.showModal();
+}
+
+function askBox(id) {
+  // Answers come from the product's own description, attributes and reviews, each with its source.
+  const list = el("ol", { class: "answers" });
+  const input = el("input", { type: "search", maxlength: "300", placeholder: "Is it waterproof? 保修多久？", "aria-label": "Ask about this product" });
+  const form = el("form", { class: "ask", onsubmit: async (event) => {
+    event.preventDefault();
+    if (!input.value.trim()) return;
+    try {
+      const response = await fetch(`/products/${encodeURIComponent(id)}/answers?k=3&q=${encodeURIComponent(input.value.trim())}`);
+      const body = await response.json();
+      const found = response.ok ? body.answers : [];
+      list.replaceChildren(...(found.length ? found.map((a) => el("li", {}, [a.text + " ", el("span", { class: "source", text: `(${a.source})` })]))
+        : [el("li", { text: response.ok ? "Nothing in this product's text answers that." : body.error })]));
+    } catch (error) { list.replaceChildren(el("li", { text: "Could not ask: " + error.message })); }
+  } }, [input, el("button", { type: "submit", text: "Ask" })]);
+  return el("section", {}, [el("h3", { text: "Ask about this product" }), form, list]);
 }
 
 function setPhoto(file) {
