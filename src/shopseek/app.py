@@ -25,7 +25,8 @@ from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder
 from shopseek.encoders.heads import heads_from
 from shopseek.encoders.speech import Transcriber
-from shopseek.errors import BadQuery, NotFound
+from shopseek.errors import BadInput, BadQuery, NotFound
+from shopseek.feedback.campaigns import Campaign, Campaigns
 from shopseek.feedback.events import Event, EventLog
 from shopseek.feedback.experiments import Experiment, Experiments, Variant
 from shopseek.feedback.profiles import Profile, build_profile
@@ -106,6 +107,7 @@ class ShopSeek:
         self.store = ProductStore(folder / "catalog.sqlite")
         self.events = EventLog(folder / "events.sqlite")
         self.experiments = Experiments(folder / "experiments.json")
+        self.campaigns = Campaigns(folder / "campaigns.sqlite", tokenize)
         self.snapshots = Snapshots(folder)
         _, self._snapshot_sequence = self.snapshots.current()
         self._local: LocalIndexes | None = None  # indexes this folder owns: snapshotted and recovered here
@@ -185,6 +187,8 @@ class ShopSeek:
             weights=variant.weights or None,
         )
         result = self.search(query)
+        if request.page == 1 and request.text.strip() and self.campaigns.any_running():
+            result = self._with_sponsored(result, request, profile)
         if request.logged:
             photo = request.image is not None
             label = request.text + " [+photo]" if request.text and photo else request.text or "[photo]"
@@ -215,6 +219,21 @@ class ShopSeek:
     def transcribe(self, audio: bytes) -> str:
         """The words of a spoken query, recognised with a bias towards this catalogue's frequent words."""
         return self.transcriber.transcribe(audio, self.terms.frequent(HOTWORDS))
+
+    def _with_sponsored(self, result: SearchResult, request: SearchRequest, profile: Profile | None) -> SearchResult:
+        """The page with up to `sponsored_slots` auctioned products on top (marked, and not repeated below)."""
+        stored = self.store.get_many([key for key, _ in result.leaders])
+        answers = [(stored[key].product.id, score) for key, score in result.leaders if key in stored]
+        excluded = set(profile.disliked_for) if profile else set()
+        slots = self.campaigns.auction(request.text, answers, excluded, self.settings.sponsored_slots)
+        if not slots:
+            return result
+        self.campaigns.served(slots, request.user or "anonymous")
+        key_of = {product.product.id: key for key, product in stored.items()}
+        ranked = [(key_of[slot.product_id], slot.rank_score) for slot in slots]
+        sponsored = [replace(hit, sponsored=True) for hit in self.engine.hits(ranked, {})]
+        shown = {key for key, _ in ranked}
+        return replace(result, hits=sponsored + [hit for hit in result.hits if hit.key not in shown])
 
     def product(self, product_id: str) -> StoredProduct:
         """A stored product; NotFound when unknown."""
@@ -252,9 +271,12 @@ class ShopSeek:
             return related.recommend(self.engine, profile, k)
 
     def record(self, event: Event) -> int:
-        """Store a shopper event about a known product; NotFound when the product is unknown."""
+        """Store a shopper event about a known product (a click on a product just shown as an ad is charged to
+        its campaign); NotFound when the product is unknown."""
         if self.store.key_of(event.product_id) is None:
             raise NotFound(f"unknown product {event.product_id!r}")
+        if event.type == "click":
+            self.campaigns.clicked(event.user_id, event.product_id)
         return self.events.append(event)
 
     def record_all(self, events: Sequence[Event]) -> int:
@@ -275,6 +297,25 @@ class ShopSeek:
         self.synonyms.replace(groups)
         self.engine.forget_results()
 
+    def put_campaign(self, name: str, campaign: Campaign) -> dict[str, Any]:
+        """Create or replace a sponsored-products campaign; BadInput naming products the catalogue lacks."""
+        unknown = [pid for pid in campaign.products if self.store.key_of(pid) is None]
+        if unknown:
+            raise BadInput(f"unknown products: {', '.join(repr(pid) for pid in unknown[:5])}")
+        self.campaigns.put(name, campaign)
+        return self.campaigns.report(name)
+
+    def campaign_report(self, name: str) -> dict[str, Any]:
+        """A campaign's impressions, clicks, CTR and spend; NotFound when unknown."""
+        if self.campaigns.get(name) is None:
+            raise NotFound(f"unknown campaign {name!r}")
+        return self.campaigns.report(name)
+
+    def delete_campaign(self, name: str) -> None:
+        """Stop and remove a campaign; NotFound when unknown."""
+        if not self.campaigns.delete(name):
+            raise NotFound(f"unknown campaign {name!r}")
+
     def put_experiment(self, name: str, experiment: Experiment) -> None:
         """Create or replace an A/B experiment."""
         self.experiments.put(name, experiment)
@@ -286,8 +327,8 @@ class ShopSeek:
         return self.experiments.report(name, self.events)
 
     def analytics(self) -> dict[str, Any]:
-        """Top and zero-result queries, click-through by query, searches and CTR per day."""
-        return self.events.analytics()
+        """Top and zero-result queries, click-through by query, searches and CTR per day, campaigns' CTR and spend."""
+        return {**self.events.analytics(), "campaigns": self.campaigns.reports()}
 
     def ingest(self, items: Iterable[ReadItem | ReadProblem], progress: Progress | None = None) -> IngestReport:
         """Load media, encode and index every readable product; problems are collected, not raised."""
@@ -456,3 +497,4 @@ class ShopSeek:
         self.store.close()
         self.events.close()
         self.answer_finder.close()
+        self.campaigns.close()

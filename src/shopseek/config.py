@@ -67,6 +67,7 @@ class Settings(BaseModel):
         description="Visual-words score gap at which the trained heads' say passes to visual words (0: heads always)",
     )
     recall_k: int = Field(default=200, ge=10, le=5000)
+    sponsored_slots: int = Field(default=2, ge=0, le=10, description="Sponsored products shown above page 1 at most")
     relevance_floor: bool = Field(
         default=True, description="Word queries return only products with evidence (nonsense returns nothing)"
     )

@@ -30,6 +30,7 @@ from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
 SORT_POOL = 100
+LEADERS = 50  # answers a result keeps beyond its page (sponsored slots are chosen among them)
 QUERY_CACHE_SIZE = 4096
 RESULT_CACHE_SIZE = 2048
 MATCH_DEPTH = 50
@@ -87,6 +88,7 @@ class Hit:
     signals: dict[str, float]
     image_count: int = 0
     highlights: tuple[tuple[int, int], ...] = ()  # spans of the title that match the query's words
+    sponsored: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class SearchResult:
     took_ms: float
     facets: dict[str, object]
     corrected: str | None = None  # the words searched for instead, when the query's words were misspelt
+    leaders: tuple[tuple[int, float], ...] = ()  # the best answers (key, fused score), whatever the page or sort
 
 
 def pinned_photo_match(fused: list[tuple[int, float]], image_hits: Hits) -> list[tuple[int, float]]:
@@ -361,7 +364,7 @@ class SearchEngine:
             hits = [replace(hit, highlights=tuple(highlight_spans(hit.product.title, tokens))) for hit in hits]
         facets = self._facets(query, [key for key, _ in fused])
         took = (time.perf_counter() - started) * 1000
-        return SearchResult(hits, len(fused), round(took, 2), facets, corrected)
+        return SearchResult(hits, len(fused), round(took, 2), facets, corrected, tuple(fused[:LEADERS]))
 
     def _facets(self, query: Query, keys: list[int]) -> dict[str, object]:
         """Exact facet counts over every answer; a field with values chosen is counted as if nothing were chosen

@@ -22,7 +22,7 @@ from shopseek.service.deps import Service
 from shopseek.service.limits import BodyLimit, PoolFull
 from shopseek.service.models import ErrorBody
 from shopseek.service.observe import AccessLog
-from shopseek.service.routes import experiments, feedback, products, search, site
+from shopseek.service.routes import campaigns, experiments, feedback, products, search, site
 
 MAX_BODY_BYTES = MAX_IMAGE_BYTES + 1_000_000  # a photo at its cap plus the form around it
 STATUS = {NotFound: 404, BadInput: 422, IndexMismatch: 409}  # every other ShopSeekError is a 400
@@ -92,7 +92,7 @@ def create_app(shop: ShopSeek) -> FastAPI:
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"error": exc.detail}, headers=exc.headers)
 
-    for module in (site, search, products, feedback, experiments):
+    for module in (site, search, products, feedback, experiments, campaigns):
         api.include_router(module.router)
     api.mount("/static", StaticFiles(directory=site.STATIC), name="static")
     api.mount("/metrics", make_asgi_app())

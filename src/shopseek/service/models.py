@@ -89,6 +89,7 @@ class HitOut(BaseModel):
     image_url: str | None = Field(description="The first stored photo, when the product has one")
     score: float
     signals: dict[str, float] = Field(description="The score each retrieval signal gave this product")
+    sponsored: bool = Field(default=False, description="A paid placement (marked as such on the page)")
     highlights: list[tuple[int, int]] = Field(
         default_factory=list, description="[start, end) character spans of the title that match the query's words"
     )
@@ -108,6 +109,7 @@ class HitOut(BaseModel):
             score=round(hit.score, 6),
             signals=hit.signals,
             highlights=list(hit.highlights),
+            sponsored=hit.sponsored,
         )
 
 

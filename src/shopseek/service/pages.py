@@ -68,7 +68,7 @@ def experiment_page(report: dict[str, Any]) -> str:
 
 
 def analytics_page(data: dict[str, Any]) -> str:
-    """Top and zero-result queries, CTR by query, and activity over time."""
+    """Top and zero-result queries, CTR by query, activity over time, and campaigns' CTR and spend."""
     body = "<h1>Search analytics</h1>"
     top = data["top_queries"]
     if top:
@@ -82,4 +82,8 @@ def analytics_page(data: dict[str, Any]) -> str:
     body += "<h2>Top queries</h2>" + _table(top)
     body += "<h2>Zero-result queries</h2>" + _table(data["zero_result_queries"])
     body += "<h2>CTR by query</h2>" + _table(data["ctr_by_query"])
+    campaigns = data.get("campaigns") or []
+    if campaigns:
+        body += _plot([r["campaign"] for r in campaigns], [r["spend"] for r in campaigns], "Campaign spend")
+        body += "<h2>Sponsored products: campaigns</h2>" + _table(campaigns)
     return _page("shopseek analytics", body)

@@ -152,6 +152,7 @@ function card(hit) {
     highlighted(hit.title || hit.id, hit.highlights),
     el("div", { class: "brandname", text: hit.brand || "" }),
     el("div", { class: "price", text: money(hit.price, hit.currency) }),
+    ...(hit.sponsored ? [el("div", { class: "sponsored", text: "Sponsored" })] : []),
     voteButtons(hit.id),
   ]);
 }
