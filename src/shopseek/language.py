@@ -200,13 +200,16 @@ def _english_of(piece: str) -> str | None:
 
 
 def has_known_word(text: str) -> bool:
-    """True when any word of the text is a word of English or Chinese (CC-CEDICT, the product vocabulary), so the
-    text means something even where a catalogue lacks its words; keyboard mashes and made-up words do not."""
+    """True when any word of the text is an English word or any character a Chinese one (CC-CEDICT, the product
+    vocabulary), so the text means something even where a catalogue lacks its words; keyboard mashes and made-up
+    Latin words do not."""
     _ensure_vocabulary_in_jieba()
     text = normalize_text(text)
     if any(word in english_words() for word in re.findall(r"[a-z]{2,}", text)):
         return True
-    return any(_translate_word(word) != word for run in CJK.findall(text) for word in jieba.lcut(run))
+    return any(
+        char in dictionary() or char in vocabulary().chinese_to_english for run in CJK.findall(text) for char in run
+    )
 
 
 def _translate_word(word: str) -> str:
