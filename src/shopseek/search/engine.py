@@ -38,6 +38,7 @@ SORTS = ("relevance", "price_asc", "price_desc")
 NEAR_DUPLICATE = 0.05
 NEAR_EXACT_PHOTO = 0.97  # a photo this close to a product's photo is that product: it stays first whatever the words
 NEAR_EXACT_GAP = 0.01  # ...unless another product's photo is as close
+STANDOUT_PHOTO, STANDOUT_GAP = 0.75, 0.15  # or it matches this well and this much better than the next product
 COSINE_WINDOW = 0.35
 
 
@@ -104,11 +105,15 @@ class SearchResult:
 
 
 def pinned_photo_match(fused: list[tuple[int, float]], image_hits: Hits) -> list[tuple[int, float]]:
-    """The ranking with the one product whose photo matches the query photo near-exactly moved first (when several
-    share that photo, the words decide among them as usual)."""
-    if not image_hits or image_hits[0][1] < NEAR_EXACT_PHOTO or not fused or fused[0][0] == image_hits[0][0]:
+    """The ranking with the product the query photo shows moved first: its photo matches near-exactly, or far
+    better than any other product's (a product's vector pools all its photos, so one of them matches less than
+    exactly). When several products share the photo, the words decide among them as usual."""
+    if not image_hits or not fused or fused[0][0] == image_hits[0][0]:
         return fused
-    if len(image_hits) > 1 and image_hits[1][1] >= image_hits[0][1] - NEAR_EXACT_GAP:
+    best, runner_up = image_hits[0][1], image_hits[1][1] if len(image_hits) > 1 else 0.0
+    exact = best >= NEAR_EXACT_PHOTO and runner_up < best - NEAR_EXACT_GAP
+    standout = best >= STANDOUT_PHOTO and runner_up < best - STANDOUT_GAP
+    if not (exact or standout):
         return fused
     key = image_hits[0][0]
     if all(k != key for k, _ in fused):  # filtered out, or disliked: never brought back
