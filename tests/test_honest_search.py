@@ -130,3 +130,19 @@ def test_only_the_latest_vote_counts(fake_shop: ShopSeek) -> None:
     fake_shop.record(Event(user_id="ann", product_id="p2", type="like"))
     profile = fake_shop.profile("ann")
     assert profile.positive is not None and profile.negative is None and not profile.disliked_for
+
+
+def test_a_query_for_a_thing_puts_that_thing_before_its_accessories(tmp_path: Path) -> None:
+    import json
+
+    from shopseek.catalog.readers import read_catalog
+    from shopseek.encoders.base import ENCODERS
+
+    titles = ["Laptop bag for 15 inch laptops", "Laptop stand", "Slim laptop 14 inch", "Gaming laptop"]
+    lines = [json.dumps({"id": f"l{n}", "title": title}) for n, title in enumerate(titles)]
+    (tmp_path / "c.jsonl").write_text("\n".join(lines))
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.ingest(read_catalog(tmp_path / "c.jsonl"))
+    first_two = {h.product.id for h in shop.search_for(SearchRequest("laptop", logged=False)).hits[:2]}
+    assert first_two == {"l2", "l3"}
+    assert shop.search_for(SearchRequest("laptop bag", logged=False)).hits[0].product.id == "l0"

@@ -21,6 +21,7 @@ from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
 from shopseek.language import has_known_word
 from shopseek.search.floor import answering
 from shopseek.search.fuse import FUSERS
+from shopseek.search.head_words import HEAD_POOL, heads_first
 from shopseek.search.highlight import highlight_spans
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
 from shopseek.search.synonyms import Synonyms
@@ -264,6 +265,9 @@ class SearchEngine:
             relevant = self._answering(query.text, lists)
             if relevant is not None:
                 fused = [(key, score) for key, score in fused if key in relevant]
+        if query.image is None and query.text.strip():
+            stored = self.store.get_many([key for key, _ in fused[:HEAD_POOL]])
+            fused = heads_first(query.text, fused, {key: found.product.title for key, found in stored.items()})
         return lists, fused
 
     def _answering(self, text: str, lists: dict[str, Hits]) -> set[int] | None:

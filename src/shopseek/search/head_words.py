@@ -1,0 +1,48 @@
+"""Head-word awareness: a query names a kind of thing ("laptop"); a product whose title uses that word only to
+describe something else ("laptop bag", "phone case") is another kind of thing, and goes after those that are it.
+
+The head of an English noun phrase is its last noun before a qualifier ("for", "with", "-", ","): "laptop bag
+for 15 inch laptops" is a bag. Only such modifier uses are moved down, and only within the first results.
+"""
+
+from __future__ import annotations
+
+import re
+
+from shopseek.language import stem, to_english
+
+QUALIFIER = re.compile(r"\s(?:for|with|compatible|fits|to|of)\s|[-–(),/|:]")
+WORD = re.compile(r"[a-z][a-z0-9]*")
+HEAD_POOL = 50
+# Sizes and counts that follow a head noun ("laptop 14 inch", "socks pack of 3") are not heads.
+UNITS = frozenset("inch inches cm mm m kg g gb tb mb ml l oz lb pack pcs pieces piece set pair pairs mah w".split())  # noqa: SIM905
+
+
+def _words(text: str) -> list[str]:
+    """The stemmed words of a text's main phrase (before any qualifier), without sizes, counts and model codes."""
+    main = QUALIFIER.split(to_english(text).lower(), maxsplit=1)[0]
+    return [stem(w) for w in WORD.findall(main) if w not in UNITS and not any(c.isdigit() for c in w)]
+
+
+def head_of(text: str) -> str | None:
+    """The stemmed head word of a title or query (its last word before any qualifier), or None."""
+    words = _words(text)
+    return words[-1] if words else None
+
+
+def modifies(title: str, head: str) -> bool:
+    """True when the title uses the query's head word, but as a modifier of another head ("laptop bag")."""
+    words = _words(title)
+    return head in words and words[-1] != head
+
+
+def heads_first(query: str, ranked: list[tuple[int, float]], titles: dict[int, str]) -> list[tuple[int, float]]:
+    """The first results reordered so products that are what the query names come before products that only
+    carry its word as a modifier (stable otherwise); unchanged when the query has no head word."""
+    head = head_of(query)
+    if head is None:
+        return ranked
+    pool = ranked[:HEAD_POOL]
+    kept = [hit for hit in pool if not modifies(titles.get(hit[0], ""), head)]
+    moved = [hit for hit in pool if modifies(titles.get(hit[0], ""), head)]
+    return kept + moved + ranked[HEAD_POOL:] if kept and moved else ranked
