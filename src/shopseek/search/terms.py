@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from symspellpy import SymSpell, Verbosity
 
-from shopseek.language import english_words, normalize_text, stem
+from shopseek.language import is_english, normalize_text, stem
 
 WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*|[\u3400-\u9fff]+")
 LATIN = re.compile(r"[a-z]+")
@@ -67,7 +67,7 @@ class CatalogueTerms:
         return "".join(fixed)
 
     def _known(self, word: str) -> bool:
-        return word in self._words or stem(word) in self._stems or word in english_words()
+        return word in self._words or stem(word) in self._stems or is_english(word)
 
     def _correct_word(self, word: str) -> str:
         if not LATIN.fullmatch(word) or len(word) < MIN_CORRECTED_LENGTH or self._known(word):
