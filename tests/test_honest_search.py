@@ -90,14 +90,16 @@ def test_docs_work_offline_and_metrics_count_requests(fake_shop: ShopSeek) -> No
 def test_synonyms_are_the_shops_own_and_need_the_key(fake_shop: ShopSeek, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHOPSEEK_API_KEY", "k")
     client = TestClient(create_app(fake_shop))
-    assert "p4" not in [h["id"] for h in client.get("/search", params={"q": "billfold"}).json()["results"]]
+    before = client.get("/search", params={"q": "billfold"}).json()["results"]
+    assert not any("lexical" in h["signals"] for h in before)  # no product says "billfold"
     groups = {"groups": [["wallet", "billfold", "钱包"]]}
     assert client.put("/synonyms", json=groups).status_code == 401
     assert (
         client.put("/synonyms", json={"groups": [["lonely"]]}, headers={"Authorization": "Bearer k"}).status_code == 422
     )
     assert client.put("/synonyms", json=groups, headers={"Authorization": "Bearer k"}).status_code == 200
-    assert client.get("/search", params={"q": "billfold"}).json()["results"][0]["id"] == "p4"
+    after = client.get("/search", params={"q": "billfold"}).json()["results"][0]
+    assert after["id"] == "p4" and "lexical" in after["signals"]
     assert client.get("/synonyms").json() == groups
     reopened = ShopSeek(fake_shop.folder, encoder=fake_shop.encoder)  # kept in the index folder
     assert reopened.synonyms.groups.groups == groups["groups"]
