@@ -11,7 +11,7 @@ import re
 
 from shopseek.language import stem, to_english
 
-QUALIFIER = re.compile(r"\s(?:for|with|compatible|fits|to|of)\s|[-–(),/|:]")
+QUALIFIER = re.compile(r"\s(?:for|with|compatible|fits|to|of|in|by|from)\s|[-–(),/|:]")
 WORD = re.compile(r"[a-z][a-z0-9]*")
 HEAD_POOL = 50
 # Sizes and counts that follow a head noun ("laptop 14 inch", "socks pack of 3") are not heads.
@@ -37,12 +37,18 @@ def modifies(title: str, head: str) -> bool:
 
 
 def heads_first(query: str, ranked: list[tuple[int, float]], titles: dict[int, str]) -> list[tuple[int, float]]:
-    """The first results reordered so products that are what the query names come before products that only
-    carry its word as a modifier (stable otherwise); unchanged when the query has no head word."""
+    """The first results with every product that only carries the query's head word as a modifier moved just below
+    the last product that is the thing asked for (nothing moves when none is); unchanged without a head word."""
     head = head_of(query)
     if head is None:
         return ranked
     pool = ranked[:HEAD_POOL]
-    kept = [hit for hit in pool if not modifies(titles.get(hit[0], ""), head)]
-    moved = [hit for hit in pool if modifies(titles.get(hit[0], ""), head)]
-    return kept + moved + ranked[HEAD_POOL:] if kept and moved else ranked
+    is_it = [head_of(titles.get(key, "")) == head for key, _ in pool]
+    if True not in is_it:
+        return ranked
+    last = len(is_it) - 1 - is_it[::-1].index(True)
+    moved = [hit for n, hit in enumerate(pool[:last]) if modifies(titles.get(hit[0], ""), head)]
+    if not moved:
+        return ranked
+    kept = [hit for hit in pool[: last + 1] if hit not in moved]
+    return kept + moved + pool[last + 1 :] + ranked[HEAD_POOL:]
