@@ -227,13 +227,18 @@ class SearchEngine:
         Without this, fusion would punish image-only and text-only products for what they cannot have.
         """
         has = {"text": self.indexes.text, "image": self.indexes.image}
+        lacking: dict[tuple[str, str], set[int]] = {}  # looked up once per stand-in list, not once per signal
         completed = dict(lists)
         for signal, (stand_in, modality) in STAND_INS.items():
             if signal not in lists or stand_in not in lists:
                 continue
+            if (stand_in, modality) not in lacking:
+                present = has[modality]
+                lacking[stand_in, modality] = {key for key, _ in lists[stand_in] if present.vector(key) is None}
+            missing = lacking[stand_in, modality]
             merged = list(lists[signal])
             for rank, (key, score) in enumerate(lists[stand_in]):
-                if has[modality].vector(key) is None:
+                if key in missing:
                     merged.insert(min(rank, len(merged)), (key, score))
             completed[signal] = merged
         return completed
