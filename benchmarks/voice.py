@@ -53,12 +53,12 @@ def relevant(query: str, title: str, category: str, gender: str) -> bool:
     return all(c in text for c in colours) and gender_ok and all(t.rstrip("s") in text for t in things)
 
 
-def measure(shop: ShopSeek, phrases: list[str], hotwords: int, folder: Path) -> dict[str, float]:
-    """WER and precision@10 of spoken phrases with this many bias words."""
+def measure(shop: ShopSeek, phrases: list[str], hotwords: int, beam: int, folder: Path) -> dict[str, float]:
+    """WER and precision@10 of spoken phrases with this many bias words and this beam."""
     words = shop.terms.frequent(hotwords) if hotwords else None
     heard, precision = [], []
     for phrase in phrases:
-        transcript = shop.transcriber.transcribe(spoken(phrase, folder), words)
+        transcript = shop.transcriber.transcribe(spoken(phrase, folder), words, beam)
         heard.append(transcript.lower().replace(",", "").replace("'", ""))
         hits = shop.search_for(SearchRequest(transcript, k=10, logged=False)).hits
         gender = [str(h.product.attributes.get("gender", "")) for h in hits]
@@ -68,16 +68,17 @@ def measure(shop: ShopSeek, phrases: list[str], hotwords: int, folder: Path) -> 
 
 
 def main() -> None:
-    """Choose the bias size on dev, then measure test with none and with it."""
+    """Choose the bias size and beam on dev, then measure test with no bias and with the chosen setting."""
     shop = ShopSeek(DEMO_INDEX)
     result: dict[str, dict[str, dict[str, float]]] = {"dev": {}, "test": {}}
+    settings = {f"{n} bias words, beam {beam}": (n, beam) for beam in (1, 5) for n in (0, 10, 20, 40, 80)}
     with tempfile.TemporaryDirectory() as folder:
-        for hotwords in (0, 10, 20, 40, 80):
-            result["dev"][f"{hotwords} bias words"] = measure(shop, DEV, hotwords, Path(folder))
-            print("dev", hotwords, result["dev"][f"{hotwords} bias words"], flush=True)
+        for name, (hotwords, beam) in settings.items():
+            result["dev"][name] = measure(shop, DEV, hotwords, beam, Path(folder))
+            print("dev", name, result["dev"][name], flush=True)
         best = min(result["dev"], key=lambda name: (result["dev"][name]["WER"], -result["dev"][name]["P@10"]))
-        for name in ("0 bias words", best):
-            result["test"][name] = measure(shop, TEST, int(name.split()[0]), Path(folder))
+        for name in ("0 bias words, beam 1", best):
+            result["test"][name] = measure(shop, TEST, *settings[name], Path(folder))
             print("test", name, result["test"][name], flush=True)
     print(write_result("voice", result))
 

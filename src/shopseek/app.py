@@ -45,7 +45,7 @@ from shopseek.search.terms import CatalogueTerms
 SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
 INGEST_BATCH = 64
 CHECKPOINT_EVERY = 1000
-HOTWORDS = 80  # catalogue words biasing speech recognition (benchmarks/voice.py: best dev WER of 0-80)
+HOTWORDS = 80  # catalogue words biasing speech recognition (benchmarks/voice.py: best dev WER, with beam 5)
 Progress = Callable[[int], None]
 SearchIndexes = Indexes[VectorSpace, TextIndex]
 

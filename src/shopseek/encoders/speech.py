@@ -22,6 +22,7 @@ SAMPLE_RATE = 16_000
 MAX_AUDIO_BYTES = 5_000_000
 MAX_SECONDS = 15.0
 SILENCE_RMS = 0.003  # below this loudness there is nothing to hear
+BEAM_SIZE = 5  # chosen with the number of bias words on dev phrases (benchmarks/voice.py)
 
 
 def decode_audio(data: bytes) -> np.ndarray:
@@ -71,7 +72,7 @@ class Transcriber:
             self._model = WhisperModel(folder, device="cpu", compute_type="int8", cpu_threads=2)
         return self._model
 
-    def transcribe(self, data: bytes, hotwords: list[str] | None = None) -> str:
+    def transcribe(self, data: bytes, hotwords: list[str] | None = None, beam_size: int = BEAM_SIZE) -> str:
         """The words spoken in an audio file; BadMedia for bad audio or when nothing is said."""
         samples = decode_audio(data)
         if float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
@@ -79,7 +80,7 @@ class Transcriber:
         with self._lock:
             model = self._loaded()
             segments, _ = model.transcribe(
-                samples, beam_size=1, vad_filter=False, hotwords=" ".join(hotwords) if hotwords else None
+                samples, beam_size=beam_size, vad_filter=False, hotwords=" ".join(hotwords) if hotwords else None
             )
             text = " ".join(segment.text.strip() for segment in segments).strip()
         if not text:
