@@ -280,3 +280,15 @@ def test_two_photos_in_one_search_are_refused(client: TestClient) -> None:
     ]
     response = client.post("/search", data={"q": ""}, files=files)
     assert response.status_code == 422 and "one photo" in response.json()["error"]
+
+
+def test_the_write_body_and_every_answer_are_typed_in_openapi(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    body = json.dumps(spec["paths"]["/products"]["post"]["requestBody"])
+    assert "#/components/schemas/Product" in body
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            content = operation["responses"]["200"]["content"]
+            assert content.get("image/jpeg") == {} or content["application/json"]["schema"], f"{method} {path}"
+    campaigns = json.dumps(spec["paths"]["/campaigns/{name}/report"]["get"]["responses"]["200"])
+    assert "#/components/schemas/CampaignReport" in campaigns

@@ -187,10 +187,10 @@ class Written(BaseModel):
 
 
 class Deleted(BaseModel):
-    """A removed product and the catalogue size after."""
+    """What was removed (a product, with the catalogue size after, or a campaign)."""
 
     deleted: str
-    products: int
+    products: int | None = None
 
 
 class Health(BaseModel):
@@ -217,6 +217,19 @@ class Recorded(BaseModel):
     """Where an event landed in the log."""
 
     recorded: int
+
+
+class CampaignReport(BaseModel):
+    """What a sponsored-products campaign did, in all and today."""
+
+    campaign: str
+    running: bool
+    impressions: int
+    clicks: int
+    ctr: float
+    spend: float
+    spend_today: float
+    budget_left_today: float
 
 
 class ExperimentSaved(BaseModel):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query
 from fastapi.responses import FileResponse
-from pydantic import ValidationError
+from pydantic import Field
 
-from shopseek.catalog.readers import validation_reason
 from shopseek.catalog.schema import Product
 from shopseek.search.synonyms import SynonymGroups
 from shopseek.search.understand import MAX_QUERY_CHARS
@@ -39,7 +38,12 @@ def product(product_id: str, shop: Shop) -> ProductOut:
     return ProductOut(**body, image_urls=[image_url(product_id, n) for n in range(stored.image_count)])
 
 
-@router.get("/products/{product_id}/images/{number}", tags=["products"], response_class=FileResponse)
+@router.get(
+    "/products/{product_id}/images/{number}",
+    tags=["products"],
+    response_class=FileResponse,
+    responses={200: {"content": {"image/jpeg": {}}, "description": "The stored JPEG copy"}},
+)
 def product_image(product_id: str, number: int, shop: Shop) -> FileResponse:
     """A stored copy of one product image (JPEG)."""
     return FileResponse(shop.image_file(product_id, number), media_type="image/jpeg")
@@ -78,36 +82,28 @@ def answers(
     )
 
 
-def products_of(body: dict[str, Any] | list[dict[str, Any]]) -> list[Product]:
-    """Validated products from a write body; 422 naming the first bad product."""
-    raw = body if isinstance(body, list) else [body]
-    if not raw or len(raw) > MAX_WRITE_BATCH:
-        raise HTTPException(status_code=422, detail=f"send between 1 and {MAX_WRITE_BATCH} products")
-    products = []
-    for number, item in enumerate(raw, start=1):
-        try:
-            product = Product.model_validate(item)
-        except ValidationError as exc:
-            raise HTTPException(status_code=422, detail=f"product {number}: {validation_reason(exc)}") from exc
-        except ValueError as exc:
-            raise HTTPException(status_code=422, detail=f"product {number}: {exc}") from exc
+def with_url_media(products: list[Product]) -> list[Product]:
+    """The products, when every image and video is an http(s) URL; 422 naming the first that is not."""
+    for number, product in enumerate(products, start=1):
         local = [s for s in product.images if not s.startswith(("http://", "https://"))]
         if local or (product.video and not product.video.startswith(("http://", "https://"))):
             raise HTTPException(status_code=422, detail=f"product {number}: media must be http(s) URLs")
-        products.append(product)
     return products
+
+
+ProductBatch = Annotated[list[Product], Field(min_length=1, max_length=MAX_WRITE_BATCH)]
 
 
 @router.post("/products", tags=["catalogue"], dependencies=[Depends(require_key)])
 def add_products(
     body: Annotated[
-        dict[str, Any] | list[dict[str, Any]],
-        Body(description="One product or a list, in the catalogue schema (`Product`); images must be URLs"),
+        Product | ProductBatch,
+        Body(description=f"One product or a list of 1 to {MAX_WRITE_BATCH}; images and video must be URLs"),
     ],
     shop: Shop,
 ) -> Written:
-    """Add or update one product or a list (same schema as ingest; images must be URLs)."""
-    report = shop.add_products(products_of(body))
+    """Add or update one product or a list (the catalogue schema; unknown fields become attributes)."""
+    report = shop.add_products(with_url_media(body if isinstance(body, list) else [body]))
     problems = [{"product_id": p.product_id, "reason": p.reason} for p in report.problems]
     return Written(written=report.added, problems=problems, products=shop.count())
 
