@@ -82,3 +82,10 @@ def test_targeting_dates_and_deletion(client: TestClient) -> None:
     assert client.delete("/campaigns/t", headers=KEY).status_code == 200
     assert client.delete("/campaigns/t", headers=KEY).status_code == 404
     assert client.get("/campaigns/t/report", headers=KEY).status_code == 404
+
+
+def test_a_click_in_a_batch_is_charged_like_a_single_one(fake_shop: ShopSeek, client: TestClient) -> None:
+    client.put("/campaigns/shoes", json={"products": ["p3"], "bid": 1, "daily_budget": 10}, headers=KEY)
+    assert fake_shop.search_for(SearchRequest("running shoes", user="ann")).hits[0].sponsored
+    fake_shop.record_all([Event(user_id="ann", product_id="p3", type="click")])
+    assert client.get("/campaigns/shoes/report", headers=KEY).json()["clicks"] == 1

@@ -271,26 +271,29 @@ class ShopSeek:
             return related.recommend(self.engine, profile, k)
 
     def record(self, event: Event) -> int:
-        """Store a shopper event about a known product (a click on a product just shown as an ad is charged to
-        its campaign); NotFound when the product is unknown."""
-        if self.store.key_of(event.product_id) is None:
-            raise NotFound(f"unknown product {event.product_id!r}")
-        if event.type == "click":
-            self.campaigns.clicked(event.user_id, event.product_id)
+        """Store a shopper event about a known product; NotFound when the product is unknown."""
+        self._accept([event])
         return self.events.append(event)
 
     def record_all(self, events: Sequence[Event]) -> int:
         """Store events about known products, all or none: NotFound naming the first unknown product."""
-        for event in events:
-            if self.store.key_of(event.product_id) is None:
-                raise NotFound(f"unknown product {event.product_id!r}")
+        self._accept(events)
         self.events.append_many(list(events))
         return len(events)
 
+    def _accept(self, events: Sequence[Event]) -> None:
+        """Check events name known products (NotFound otherwise); then charge clicks on products just shown as
+        ads to their campaigns."""
+        for event in events:
+            if self.store.key_of(event.product_id) is None:
+                raise NotFound(f"unknown product {event.product_id!r}")
+        for event in events:
+            if event.type == "click":
+                self.campaigns.clicked(event.user_id, event.product_id)
+
     def categories(self, limit: int = 20) -> dict[str, int]:
         """The catalogue's largest categories with their product counts."""
-        counts = self.store.facets(self.store.keys_matching(Filters()).tolist())["category"]
-        return dict(list(counts.items())[:limit]) if isinstance(counts, dict) else {}
+        return self.store.category_counts(limit)
 
     def set_synonyms(self, groups: SynonymGroups) -> None:
         """Replace this shop's synonym groups; searches use them at once."""
@@ -382,6 +385,7 @@ class ShopSeek:
         with self._lock.gen_wlock():
             keys = self.store.upsert_many(list(zip(encoded.products, encoded.copies, strict=True)))
             self._index_encoded(keys, encoded)
+        self.terms.add(p.naming_text() for p in encoded.products)  # recovered products are learned on opening
         report.added += len(encoded.products)
         report.images += encoded.images
         report.problems += encoded.problems
@@ -395,7 +399,6 @@ class ShopSeek:
         text_keys = np.array([k for k, keep in zip(keys, encoded.has_text, strict=True) if keep], dtype=np.int64)
         image_keys = np.array([k for k, keep in zip(keys, encoded.has_image, strict=True) if keep], dtype=np.int64)
         texts = [p.searchable_text() for p, keep in zip(encoded.products, encoded.has_text, strict=True) if keep]
-        self.terms.add(p.naming_text() for p in encoded.products)
         self.indexes.lexical.add(text_keys.tolist(), texts)
         if len(text_keys):
             self.indexes.text.add(text_keys, encoded.text_vectors)

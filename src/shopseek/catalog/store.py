@@ -233,6 +233,16 @@ class ProductStore:
             rows = self._db.execute(f"SELECT key FROM products WHERE {clauses}", params).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
+    def category_counts(self, limit: int) -> dict[str, int]:
+        """The largest categories of the whole catalogue and their product counts (one grouped query)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT json_extract(doc, '$.category') c, COUNT(*) n FROM products"
+                " WHERE c IS NOT NULL AND c != '' GROUP BY c ORDER BY n DESC, c LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return {category: count for category, count in rows}
+
     def facets(self, keys: list[int]) -> dict[str, object]:
         """Exact category, brand and attribute counts and the price range over the given products: attributes are
         the text attributes most of them carry (with two values at least)."""
