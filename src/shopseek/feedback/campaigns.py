@@ -137,15 +137,17 @@ class Campaigns:
         """Sponsored slots for a query whose answers (product id, fused score; best first) are given: eligible are
         running campaigns' products among the answers, relevant enough, not excluded, within budget, and sharing
         a word with the campaign's target text when it has one."""
-        moment = now or time.time()
-        query_words = set(self._tokenize(query))
         if not answers or slots <= 0:
             return []
+        moment = now or time.time()
+        query_words = set(self._tokenize(query))
+        campaigns = self._campaigns  # one version throughout, though a campaign may be replaced meanwhile
+        spent = {name: self.spent_today(name, moment) for name, c in campaigns.items() if c.running(moment)}
         best = answers[0][1]
         relevance = {pid: score / best for pid, score in answers if best > 0 and score / best >= MIN_RELEVANCE}
         offers: dict[str, tuple[float, float, str]] = {}  # product -> (bid, relevance, campaign)
-        for name, campaign in self._campaigns.items():
-            if not campaign.running(moment) or self.spent_today(name, moment) + RESERVE > campaign.daily_budget:
+        for name, campaign in campaigns.items():
+            if name not in spent or spent[name] + RESERVE > campaign.daily_budget:
                 continue
             if campaign.target_text and not set(self._tokenize(campaign.target_text)) & query_words:
                 continue
@@ -158,8 +160,7 @@ class Campaigns:
         prices = second_prices([(bid, rel) for _, (bid, rel, _) in ranked])
         won = []
         for (product, (bid, rel, name)), price in zip(ranked, prices, strict=True):
-            campaign = self._campaigns[name]
-            if self.spent_today(name, moment) + price <= campaign.daily_budget:
+            if spent[name] + price <= campaigns[name].daily_budget:
                 won.append(Slot(name, product, price, round(bid * rel, 6)))
             if len(won) == slots:
                 break
