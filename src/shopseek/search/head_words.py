@@ -30,9 +30,8 @@ def head_of(text: str) -> str | None:
     return words[-1] if words else None
 
 
-def modifies(title: str, head: str) -> bool:
-    """True when the title uses the query's head word, but as a modifier of another head ("laptop bag")."""
-    words = _words(title)
+def modifies(words: list[str], head: str) -> bool:
+    """True when a title's words use the query's head word, but as a modifier of another head ("laptop bag")."""
     return head in words and words[-1] != head
 
 
@@ -43,11 +42,12 @@ def heads_first(query: str, ranked: list[tuple[int, float]], titles: dict[int, s
     if head is None:
         return ranked
     pool = ranked[:HEAD_POOL]
-    is_it = [head_of(titles.get(key, "")) == head for key, _ in pool]
+    words = [_words(titles.get(key, "")) for key, _ in pool]  # each title read once
+    is_it = [bool(found) and found[-1] == head for found in words]
     if True not in is_it:
         return ranked
     last = len(is_it) - 1 - is_it[::-1].index(True)
-    moved = [hit for n, hit in enumerate(pool[:last]) if modifies(titles.get(hit[0], ""), head)]
+    moved = [hit for hit, found in zip(pool[:last], words, strict=False) if modifies(found, head)]
     if not moved:
         return ranked
     kept = [hit for hit in pool[: last + 1] if hit not in moved]
