@@ -60,15 +60,13 @@ class IndexShard:
         self.vectors[name].add(keys, vectors)
 
     def add_texts(self, keys: list[int], texts: list[str]) -> None:
-        """Add or replace product texts and make them searchable."""
+        """Add or replace product texts (searchable at once)."""
         self.lexical.add(keys, texts)
-        self.lexical.commit()
 
     def delete(self, name: str, keys: list[int]) -> None:
         """Remove keys from one index (`lexical` or a vector space)."""
         if name == "lexical":
             self.lexical.delete(keys)
-            self.lexical.commit()
         else:
             self.vectors[name].delete(keys)
 
@@ -152,9 +150,6 @@ class ShardedLexical:
     def delete(self, keys: list[int]) -> None:
         """Remove products from their shards."""
         _delete(self._ray, self.shards, "lexical", keys)
-
-    def commit(self) -> None:
-        """Shards commit on every write; nothing is pending here."""
 
     def count(self) -> int:
         """Products over all shards."""

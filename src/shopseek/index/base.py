@@ -43,7 +43,7 @@ class VectorSpace(Protocol):
 
 
 class TextIndex(Protocol):
-    """Product texts searched by BM25 over tokens; writes become searchable on `commit`."""
+    """Product texts searched by BM25 over tokens; a write is searchable when it returns."""
 
     def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k hits for a tokenised query."""
@@ -55,10 +55,6 @@ class TextIndex(Protocol):
 
     def delete(self, keys: list[int]) -> None:
         """Remove products."""
-        ...
-
-    def commit(self) -> object:
-        """Make pending writes searchable."""
         ...
 
     def count(self) -> int:

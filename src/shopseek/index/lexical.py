@@ -1,9 +1,17 @@
-"""BM25 lexical index (bm25s) over jieba + stemmed English tokens."""
+"""BM25 lexical index over jieba + stemmed English tokens: a bm25s main segment and a small delta beside it.
+
+A write never rebuilds BM25 on the request path. New and changed products go to the delta (an inverted list scored
+with the main segment's statistics, the Lucene BM25 formula bm25s uses); replaced and deleted products are hidden in
+the main segment by a tombstone. Once the delta has grown, a background thread rebuilds the main segment from every
+product's tokens and publishes it with one swap; writes that came during the rebuild stay in the delta.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,98 +22,218 @@ import numpy as np
 from shopseek.index.base import Hits
 
 Tokenizer = Callable[[str], list[str]]
+K1, B = 1.5, 0.75  # bm25s defaults, used for the delta too
+MERGE_AT = 2_000  # delta size that starts a background merge (or 5 % of the main segment, whichever is larger)
+EMPTY = "\u2205"  # stands in for a product without words, so bm25s keeps its row
 
 
 @dataclass(frozen=True)
-class Built:
-    """One complete BM25 build: searched as a whole, replaced as a whole (never seen half-built)."""
+class Segment:
+    """One BM25 build over a frozen set of products, with the statistics the delta is scored against."""
 
     generation: int = 0
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    rows: dict[int, int] = field(default_factory=dict)
     bm25: bm25s.BM25 | None = None
     vocab: dict[str, int] = field(default_factory=dict)
+    document_frequency: dict[str, int] = field(default_factory=dict)
+    mean_length: float = 1.0
+
+    @classmethod
+    def build(cls, generation: int, items: list[tuple[int, list[str]]]) -> Segment:
+        """BM25 over these products' tokens."""
+        keys = np.array([key for key, _ in items], dtype=np.int64)
+        if not items:
+            return cls(generation, keys)
+        corpus = [tokens or [EMPTY] for _, tokens in items]
+        bm25 = bm25s.BM25(k1=K1, b=B)
+        bm25.index(corpus, show_progress=False)
+        frequency = Counter(token for tokens in corpus for token in set(tokens))
+        return cls(
+            generation=generation,
+            keys=keys,
+            rows={int(key): row for row, key in enumerate(keys)},
+            bm25=bm25,
+            vocab=dict(bm25.vocab_dict),
+            document_frequency=dict(frequency),
+            mean_length=sum(map(len, corpus)) / len(corpus),
+        )
+
+
+class Delta:
+    """Products written since the main segment was built: term counts and an inverted list (callers lock)."""
+
+    def __init__(self) -> None:
+        self.written: dict[int, int] = {}  # key -> generation of its last write
+        self.counts: dict[int, Counter[str]] = {}  # present products only (deleted ones are just `written`)
+        self.postings: dict[str, set[int]] = {}
+
+    def put(self, key: int, generation: int, tokens: list[str] | None) -> None:
+        """Record a write: new tokens, or None for a delete."""
+        self._unlist(key)
+        self.written[key] = generation
+        if tokens is not None:
+            counts = Counter(tokens or [EMPTY])
+            self.counts[key] = counts
+            for token in counts:
+                self.postings.setdefault(token, set()).add(key)
+
+    def forget_through(self, generation: int) -> None:
+        """Drop writes a main segment built at `generation` already holds."""
+        for key in [key for key, written in self.written.items() if written <= generation]:
+            self._unlist(key)
+            del self.written[key]
+
+    def _unlist(self, key: int) -> None:
+        for token in self.counts.pop(key, ()):
+            holders = self.postings[token]
+            holders.discard(key)
+            if not holders:
+                del self.postings[token]
+
+    def scores(self, tokens: list[str], main: Segment) -> dict[int, float]:
+        """BM25 scores of delta products for these tokens, with the main segment's statistics."""
+        documents = len(main.keys) + len(self.counts)
+        found: dict[int, float] = {}
+        for token in set(tokens):
+            holders = self.postings.get(token, set())
+            if not holders:
+                continue
+            frequency = main.document_frequency.get(token, 0) + len(holders)
+            idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            for key in holders:
+                counts = self.counts[key]
+                tf, length = counts[token], counts.total()
+                norm = K1 * (1 - B + B * length / main.mean_length)
+                found[key] = found.get(key, 0.0) + idf * tf / (tf + norm)
+        return found
 
 
 class LexicalIndex:
-    """BM25 over tokenised product texts; the matrices are rebuilt aside in one pass after writes, then published
-    with one reference assignment, so searches running meanwhile keep using the previous complete build."""
+    """BM25 over tokenised product texts; searchable at once after each write, merged in the background."""
 
-    def __init__(self, tokenizer: Tokenizer) -> None:
+    def __init__(self, tokenizer: Tokenizer, merge_at: int = MERGE_AT) -> None:
         self._tokenize = tokenizer
+        self._merge_at = merge_at
         self._tokens: dict[int, list[str]] = {}
-        self._generation = 0  # bumped by every write; a build is current when it carries the same number
-        self._built = Built()
-        self._commit_lock = threading.Lock()
+        self._generation = 0  # bumped by every write
+        self._main = Segment()
+        self._alive = np.ones(0, dtype=bool)  # main rows not replaced or deleted since the build
+        self._delta = Delta()
+        self._lock = threading.Lock()  # guards tokens, delta and the published main segment
+        self._merging: threading.Thread | None = None
 
     def add(self, keys: list[int], texts: list[str]) -> None:
-        """Add or replace the texts of products (searchable after `commit`)."""
-        self._tokens.update((key, self._tokenize(text)) for key, text in zip(keys, texts, strict=True))
-        self._generation += 1
+        """Add or replace the texts of products (searchable when this returns)."""
+        tokenised = [(int(key), self._tokenize(text)) for key, text in zip(keys, texts, strict=True)]
+        with self._lock:
+            for key, tokens in tokenised:
+                self._write(key, tokens)
+        self._merge_if_due()
 
     def delete(self, keys: list[int]) -> None:
         """Remove products; unknown keys are ignored."""
-        for key in keys:
-            self._tokens.pop(key, None)
+        with self._lock:
+            for key in keys:
+                if self._tokens.pop(int(key), None) is not None:
+                    self._write(int(key), None)
+
+    def _write(self, key: int, tokens: list[str] | None) -> None:
         self._generation += 1
+        if tokens is not None:
+            self._tokens[key] = tokens
+        self._delta.put(key, self._generation, tokens)
+        row = self._main.rows.get(key)
+        if row is not None:
+            self._alive[row] = False
 
     def held_keys(self) -> list[int]:
         """Keys of the products held."""
-        return list(self._tokens)
+        with self._lock:
+            return list(self._tokens)
 
     def count(self) -> int:
         """Number of products held."""
         return len(self._tokens)
 
-    def commit(self) -> Built:
-        """The current build, rebuilt aside first when writes came since (one rebuild at a time)."""
-        with self._commit_lock:
-            if self._built.generation != self._generation:
-                self._built = self._build()
-            return self._built
+    def pending(self) -> int:
+        """Writes held in the delta, waiting for the next merge."""
+        return len(self._delta.written)
 
-    def _build(self) -> Built:
-        generation, items = self._generation, list(self._tokens.items())
-        keys = np.array([key for key, _ in items], dtype=np.int64)
-        if not items:
-            return Built(generation, keys)
-        bm25 = bm25s.BM25()
-        bm25.index([tokens or ["\u2205"] for _, tokens in items], show_progress=False)
-        return Built(generation, keys, bm25, dict(bm25.vocab_dict))
+    def commit(self) -> Segment:
+        """Merge every write into the main segment now (for snapshots and tests; searches never need it)."""
+        self._wait_for_merge()
+        self._merge()
+        return self._main
 
-    def _current(self) -> Built:
-        built = self._built
-        return built if built.generation == self._generation else self.commit()
+    def _merge_if_due(self) -> None:
+        due = len(self._delta.written) >= max(self._merge_at, len(self._main.keys) // 20)
+        if due and (self._merging is None or not self._merging.is_alive()):
+            self._merging = threading.Thread(target=self._merge, name="lexical-merge", daemon=True)
+            self._merging.start()
+
+    def _wait_for_merge(self) -> None:
+        if self._merging is not None:
+            self._merging.join()
+
+    def _merge(self) -> None:
+        """Rebuild the main segment from every product aside, then publish it with the writes that came meanwhile."""
+        with self._lock:
+            if not self._delta.written:
+                return
+            generation, items = self._generation, list(self._tokens.items())
+        segment = Segment.build(generation, items)
+        with self._lock:
+            self._delta.forget_through(generation)
+            alive = np.ones(len(segment.keys), dtype=bool)
+            for key in self._delta.written:
+                row = segment.rows.get(key)
+                if row is not None:
+                    alive[row] = False
+            self._main, self._alive = segment, alive
 
     def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, BM25 score) pairs for already tokenised query words."""
-        built = self._current()
-        tokens = [t for t in tokens if t in built.vocab]
-        if built.bm25 is None or not tokens or k <= 0:
+        if not tokens or k <= 0:
             return []
-        scores = np.asarray(built.bm25.get_scores(tokens), dtype=np.float32)
+        with self._lock:
+            main, alive = self._main, self._alive
+            extra = self._delta.scores(tokens, main)
+        known = [t for t in tokens if t in main.vocab]
+        keys = main.keys
+        if main.bm25 is not None and known:
+            scores = np.asarray(main.bm25.get_scores(known), dtype=np.float32) * alive
+        else:
+            scores = np.zeros(len(keys), dtype=np.float32)
+        if extra:
+            keys = np.concatenate([keys, np.fromiter(extra, dtype=np.int64, count=len(extra))])
+            scores = np.concatenate([scores, np.fromiter(extra.values(), dtype=np.float32, count=len(extra))])
         if allowed is not None:
-            scores = np.where(np.isin(built.keys, allowed), scores, 0.0)
+            scores = np.where(np.isin(keys, allowed), scores, 0.0)
         k = min(k, int((scores > 0).sum()))
         if k == 0:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(built.keys[i]), float(scores[i])) for i in top]
+        return [(int(keys[i]), float(scores[i])) for i in top]
 
     def save(self, folder: Path) -> None:
         """Write token lists; BM25 is rebuilt from them on load (about a second per 50k products)."""
         folder.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            tokens = dict(self._tokens)
         temporary = folder / "lexical.json.tmp"
-        temporary.write_text(json.dumps({str(k): v for k, v in self._tokens.items()}, ensure_ascii=False))
+        temporary.write_text(json.dumps({str(k): v for k, v in tokens.items()}, ensure_ascii=False))
         temporary.replace(folder / "lexical.json")
 
     @classmethod
     def load(cls, folder: Path, tokenizer: Tokenizer) -> LexicalIndex:
-        """Read token lists written by `save` and rebuild BM25."""
+        """Read token lists written by `save` and build the main segment from them."""
         index = cls(tokenizer)
         path = folder / "lexical.json"
         if path.exists():
             index._tokens = {int(k): v for k, v in json.loads(path.read_text()).items()}
             index._generation += 1
-        index.commit()
+            index._main = Segment.build(index._generation, list(index._tokens.items()))
+            index._alive = np.ones(len(index._main.keys), dtype=bool)
         return index

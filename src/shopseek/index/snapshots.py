@@ -54,7 +54,6 @@ class Snapshots:
         rebuilt = {name: getattr(indexes, name).rebuilt_for_size(compression) for name in VECTOR_FILES}
         for name, filename in VECTOR_FILES.items():
             rebuilt[name].save(snapshot / filename)
-        indexes.lexical.commit()
         indexes.lexical.save(snapshot)
         pointer = self.folder / "CURRENT.tmp"
         with pointer.open("w") as handle:

@@ -1,0 +1,103 @@
+"""The lexical index: searchable at once after a write, merged in the background to what a rebuild gives."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from shopseek.index.lexical import LexicalIndex
+from shopseek.language import tokenize
+
+TEXTS = [
+    f"{colour} {kind} number {n}"
+    for n, (colour, kind) in enumerate(
+        [(c, k) for c in ("red", "blue", "green", "black") for k in ("shirt", "jeans", "dress", "scarf", "coat")] * 5
+    )
+]
+
+
+def built(texts: dict[int, str]) -> LexicalIndex:
+    """An index with these texts all in its main segment."""
+    index = LexicalIndex(tokenize)
+    index.add(list(texts), list(texts.values()))
+    index.commit()
+    return index
+
+
+def test_writes_are_searchable_at_once_without_a_rebuild() -> None:
+    index = built(dict(enumerate(TEXTS)))
+    index.add([1000], ["yellow raincoat"])
+    index.add([3], ["purple scarf"])  # replaces "black shirt number 3"... in the main segment
+    index.delete([0])
+    assert index.pending() == 3
+    assert index.search_tokens(tokenize("yellow raincoat"), 5)[0][0] == 1000
+    assert index.search_tokens(tokenize("purple"), 5)[0][0] == 3
+    assert 0 not in dict(index.search_tokens(tokenize("red shirt number"), 100))
+    assert 3 not in dict(index.search_tokens(tokenize("number"), 100))
+
+
+def test_delta_ranks_like_a_full_rebuild_and_merging_makes_it_equal() -> None:
+    texts = dict(enumerate(TEXTS))
+    index = built(texts)
+    changes = {5: "red silk shirt", 200: "red shirt with red collar", 201: "blue denim jeans"}
+    index.add(list(changes), list(changes.values()))
+    reference = built(texts | changes)
+    for query in ("red shirt", "blue jeans", "collar", "silk"):
+        tokens = tokenize(query)
+        hits, expected = index.search_tokens(tokens, 10), reference.search_tokens(tokens, 10)
+        assert [k for k, _ in hits][:2] == [k for k, _ in expected][:2]  # later ranks tie
+        assert dict(hits)[expected[0][0]] == pytest.approx(expected[0][1], rel=0.1)
+    index.commit()
+    assert index.pending() == 0
+    for query in ("red shirt", "blue jeans", "collar"):
+        assert index.search_tokens(tokenize(query), 10) == reference.search_tokens(tokenize(query), 10)
+
+
+def test_filters_and_deletes_apply_to_the_delta_too() -> None:
+    index = built(dict(enumerate(TEXTS)))
+    index.add([500, 501], ["red shirt", "red shirt"])
+    assert [k for k, _ in index.search_tokens(tokenize("red shirt"), 5, np.array([501]))] == [501]
+    index.delete([500, 501])
+    assert not {500, 501} & set(dict(index.search_tokens(tokenize("red shirt"), 100)))
+    assert index.count() == len(TEXTS)
+
+
+def test_a_large_delta_is_merged_in_the_background() -> None:
+    index = LexicalIndex(tokenize, merge_at=10)
+    index.add(list(range(30)), TEXTS[:30])
+    index.add([30], ["grey hoodie"])
+    index.commit()
+    assert index.pending() == 0
+    assert index.search_tokens(tokenize("grey hoodie"), 3)[0][0] == 30
+
+
+def test_searches_stay_whole_while_writes_and_merges_run() -> None:
+    index = LexicalIndex(tokenize, merge_at=20)
+    index.add([0], ["red shirt"])
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def search() -> None:
+        while not stop.is_set():
+            try:
+                hits = index.search_tokens(tokenize("red shirt"), 5)
+                assert hits and hits[0][0] == 0
+                jeans = [key for key, _ in index.search_tokens(tokenize("jeans"), 500)]
+                assert len(set(jeans)) == len(jeans)
+            except BaseException as error:
+                errors.append(error)
+
+    readers = [threading.Thread(target=search) for _ in range(4)]
+    for thread in readers:
+        thread.start()
+    for key in range(1, 400):
+        index.add([key], [f"blue jeans number {key}"])
+        if key % 7 == 0:
+            index.add([key], [f"black jeans number {key}"])
+    stop.set()
+    for thread in readers:
+        thread.join()
+    assert errors == []
+    assert len(index.search_tokens(tokenize("jeans"), 1000)) == 399
