@@ -28,20 +28,20 @@ class IndexShard:
     """One shard of every index of a snapshot (a Ray actor)."""
 
     def __init__(self, snapshot: str, shard: int, shards: int, dims: dict[str, int], compression: Compression) -> None:
-        self.vectors: dict[str, VectorIndex] = {}
+        self.spaces: dict[str, VectorIndex] = {}
         for name, filename in VECTOR_FILES.items():
             keys, vectors = VectorIndex.load(Path(snapshot) / filename, dims[name]).export()
             mine = keys % shards == shard
             part = VectorIndex(dims[name])
             part.add(keys[mine], vectors[mine])
-            self.vectors[name] = part.rebuilt_for_size(compression)
+            self.spaces[name] = part.rebuilt_for_size(compression)
         self.lexical = LexicalIndex.load(Path(snapshot), tokenize)
         self.lexical.delete([key for key in self.lexical.held_keys() if key % shards != shard])
         self.lexical.commit()
 
     def search(self, name: str, queries: np.ndarray, k: int, allowed: np.ndarray | None) -> list[Hits]:
         """Top-k hits of this shard for each query vector."""
-        return self.vectors[name].search_many(queries, k, allowed)
+        return self.spaces[name].search_many(queries, k, allowed)
 
     def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None) -> Hits:
         """Top-k BM25 hits of this shard."""
@@ -49,15 +49,19 @@ class IndexShard:
 
     def vector(self, name: str, key: int) -> np.ndarray | None:
         """A stored vector, or None."""
-        return self.vectors[name].vector(key)
+        return self.spaces[name].vector(key)
+
+    def vectors(self, name: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The keys among these with a vector in one space, and their vectors."""
+        return self.spaces[name].vectors(keys)
 
     def export(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Every key of this shard in one space, and its vector."""
-        return self.vectors[name].export()
+        return self.spaces[name].export()
 
     def add(self, name: str, keys: np.ndarray, vectors: np.ndarray) -> None:
         """Add or replace vectors."""
-        self.vectors[name].add(keys, vectors)
+        self.spaces[name].add(keys, vectors)
 
     def add_texts(self, keys: list[int], texts: list[str]) -> None:
         """Add or replace product texts (searchable at once)."""
@@ -68,11 +72,11 @@ class IndexShard:
         if name == "lexical":
             self.lexical.delete(keys)
         else:
-            self.vectors[name].delete(keys)
+            self.spaces[name].delete(keys)
 
     def count(self, name: str) -> int:
         """Entries held in one index."""
-        return self.lexical.count() if name == "lexical" else self.vectors[name].count()
+        return self.lexical.count() if name == "lexical" else self.spaces[name].count()
 
 
 def merge(parts: list[Hits], k: int) -> Hits:
@@ -105,6 +109,15 @@ class ShardedSpace:
     def vector(self, key: int) -> np.ndarray | None:
         """The stored vector of a key, from its shard."""
         return self._ray.get(self.shards[key % len(self.shards)].vector.remote(self.name, int(key)))
+
+    def vectors(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The keys among these with a vector, in the order given, and their vectors, one call per shard."""
+        keys = np.asarray(keys, dtype=np.int64)
+        owned = by_shard(keys, len(self.shards))
+        parts = self._ray.get([self.shards[number].vectors.remote(self.name, keys[rows]) for number, rows in owned])
+        found = {int(key): row for part_keys, rows in parts for key, row in zip(part_keys, rows, strict=True)}
+        present = np.array([key for key in keys.tolist() if key in found], dtype=np.int64)
+        return present, np.array([found[key] for key in present.tolist()], dtype=np.float32).reshape(len(present), -1)
 
     def export(self) -> tuple[np.ndarray, np.ndarray]:
         """Every key and vector over all shards."""

@@ -25,6 +25,10 @@ class VectorSpace(Protocol):
         """The stored vector of a key, or None."""
         ...
 
+    def vectors(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The keys among these that have a vector, in the order given, and their vectors (one read)."""
+        ...
+
     def export(self) -> tuple[np.ndarray, np.ndarray]:
         """Every key and its vector."""
         ...

@@ -29,6 +29,26 @@ class VectorIndex:
         self.dim = dim
         self.nprobe = nprobe
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self._held = np.zeros(0, dtype=bool)  # by key: whether a vector is stored (keys are small integers)
+        self._mark(self._stored_keys(), True)
+
+    def _mark(self, keys: np.ndarray, held: bool) -> None:
+        """Record keys as held or not (grows the presence map as keys grow)."""
+        if not len(keys):
+            return
+        if int(keys.max()) >= len(self._held):
+            grown = np.zeros(max(int(keys.max()) + 1, 2 * len(self._held)), dtype=bool)
+            grown[: len(self._held)] = self._held
+            self._held = grown
+        self._held[keys] = held
+
+    def held(self, keys: np.ndarray) -> np.ndarray:
+        """Which of these keys have a stored vector."""
+        keys = np.asarray(keys, dtype=np.int64)
+        inside = (keys >= 0) & (keys < len(self._held))
+        found = np.zeros(len(keys), dtype=bool)
+        found[inside] = self._held[keys[inside]]
+        return found
 
     @property
     def kind(self) -> str:
@@ -51,11 +71,15 @@ class VectorIndex:
             return
         self.delete(keys.tolist())
         self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), keys)
+        self._mark(keys, True)
 
     def delete(self, keys: list[int]) -> None:
-        """Remove vectors; unknown keys are ignored."""
-        if keys and self._index.ntotal:
-            self._index.remove_ids(np.asarray(keys, dtype=np.int64))
+        """Remove vectors; unknown keys are ignored (and cost nothing)."""
+        stored = np.asarray(keys, dtype=np.int64)
+        stored = stored[self.held(stored)]
+        if len(stored):
+            self._index.remove_ids(stored)
+            self._mark(stored, False)
 
     def count(self) -> int:
         """Number of vectors."""
@@ -63,10 +87,16 @@ class VectorIndex:
 
     def vector(self, key: int) -> np.ndarray | None:
         """The stored vector of a key, or None."""
-        try:
-            return np.asarray(self._index.reconstruct(int(key)))
-        except (RuntimeError, IndexError):
-            return None
+        keys, found = self.vectors(np.array([key], dtype=np.int64))
+        return found[0] if len(keys) else None
+
+    def vectors(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The keys among these that have a vector (in the order given) and their vectors, read in one call."""
+        keys = np.asarray(keys, dtype=np.int64)
+        keys = keys[self.held(keys)]
+        if not len(keys):
+            return keys, np.zeros((0, self.dim), np.float32)
+        return keys, np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32).reshape(-1, self.dim)
 
     def search_one(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, cosine) pairs, only among `allowed` keys when given."""
@@ -89,13 +119,10 @@ class VectorIndex:
 
     def _search_among(self, query: np.ndarray, k: int, allowed: np.ndarray) -> Hits:
         """Exact search over a few allowed keys, so a narrow filter still yields k results."""
-        present = [int(key) for key in allowed if self.vector(int(key)) is not None]
-        if not present:
-            return []
-        matrix = np.stack([self._index.reconstruct(key) for key in present])
+        present, matrix = self.vectors(np.unique(np.asarray(allowed, dtype=np.int64)))
         scores = matrix @ np.asarray(query, dtype=np.float32)
         order = np.argsort(-scores, kind="stable")[:k]
-        return [(present[i], float(scores[i])) for i in order]
+        return [(int(present[i]), float(scores[i])) for i in order]
 
     def _params(self, allowed: np.ndarray | None) -> faiss.SearchParameters | None:
         selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)) if allowed is not None else None
@@ -137,19 +164,19 @@ class VectorIndex:
 
     def export(self) -> tuple[np.ndarray, np.ndarray]:
         """All keys and their vectors."""
+        return self.vectors(self._stored_keys())
+
+    def _stored_keys(self) -> np.ndarray:
+        """Every key the FAISS index holds, read from its id map or inverted lists."""
         inner = faiss.downcast_index(self._index)
         if isinstance(inner, faiss.IndexIDMap2):
-            keys = faiss.vector_to_array(inner.id_map).astype(np.int64)
-        else:
-            invlists = inner.invlists
-            sizes = [(n, invlists.list_size(n)) for n in range(inner.nlist)]
-            keys = np.concatenate(
-                [np.zeros(0, np.int64)]
-                + [np.array(faiss.rev_swig_ptr(invlists.get_ids(n), size), np.int64) for n, size in sizes if size]
-            )
-        if not len(keys):
-            return keys, np.zeros((0, self.dim), np.float32)
-        return keys, np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32).reshape(-1, self.dim)
+            return faiss.vector_to_array(inner.id_map).astype(np.int64)
+        invlists = inner.invlists
+        sizes = [(n, invlists.list_size(n)) for n in range(inner.nlist)]
+        return np.concatenate(
+            [np.zeros(0, np.int64)]
+            + [np.array(faiss.rev_swig_ptr(invlists.get_ids(n), size), np.int64) for n, size in sizes if size]
+        )
 
     def save(self, path: Path) -> None:
         """Write atomically to `path`."""

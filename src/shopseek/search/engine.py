@@ -192,13 +192,13 @@ class SearchEngine:
     def _match_scores(self, text: str, top: list[tuple[int, float]]) -> Hits:
         """The matching head's probability that each top candidate's image fits the words, best first."""
         assert self.encoder.cross_modal is not None
-        found = [(key, v) for key, _ in top if (v := self.indexes.joint_image.vector(key)) is not None]
-        if not found:
+        keys, images = self.indexes.joint_image.vectors(np.array([key for key, _ in top], dtype=np.int64))
+        if not len(keys):
             return []
         joint = self._joint_query_vector(tuple(understand(text).renditions))
-        probability = self.encoder.cross_modal.match(joint, np.stack([v for _, v in found]))
+        probability = self.encoder.cross_modal.match(joint, images)
         order = np.argsort(-probability, kind="stable")
-        return [(found[i][0], float(probability[i])) for i in order]
+        return [(int(keys[i]), float(probability[i])) for i in order]
 
     def _encode_query(self, renditions: tuple[str, ...]) -> np.ndarray:
         """The text vector of a query: the mean of its renditions' vectors."""
@@ -215,11 +215,10 @@ class SearchEngine:
             return []
         best = image_hits[0][1]
         close = [key for key, score in image_hits[:IMAGE_NEIGHBOURS_FOR_TEXT] if score >= best - NEAR_DUPLICATE]
-        neighbours = [self.indexes.text.vector(key) for key in close]
-        found = [v for v in neighbours if v is not None]
-        if not found:
+        _, found = self.indexes.text.vectors(np.array(close, dtype=np.int64))
+        if not len(found):
             return []
-        return self.indexes.text.search_one(normalize(np.mean(found, axis=0)), depth, allowed)
+        return self.indexes.text.search_one(normalize(found.mean(axis=0)), depth, allowed)
 
     def stand_in_for_missing(self, lists: dict[str, Hits]) -> dict[str, Hits]:
         """Rank a product that lacks a modality, in that modality's signal, as its other signal ranked it.
@@ -233,8 +232,9 @@ class SearchEngine:
             if signal not in lists or stand_in not in lists:
                 continue
             if (stand_in, modality) not in lacking:
-                present = has[modality]
-                lacking[stand_in, modality] = {key for key, _ in lists[stand_in] if present.vector(key) is None}
+                listed = np.array([key for key, _ in lists[stand_in]], dtype=np.int64)
+                present, _ = has[modality].vectors(listed)
+                lacking[stand_in, modality] = set(listed.tolist()) - set(present.tolist())
             missing = lacking[stand_in, modality]
             merged = list(lists[signal])
             for rank, (key, score) in enumerate(lists[stand_in]):
