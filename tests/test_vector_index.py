@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
@@ -18,6 +19,7 @@ from shopseek.index.lexical import LexicalIndex
 from shopseek.index.vectors import VectorIndex
 from shopseek.language import tokenize
 from shopseek.search.engine import Query
+from shopseek.service.api import create_app
 
 
 def unit_rows(count: int, dim: int, seed: int) -> np.ndarray:
@@ -141,3 +143,34 @@ def test_index_setting_sq8_compresses_at_checkpoint_and_search_still_works(tmp_p
     shop.close()
     reopened = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
     assert reopened.indexes.text.stored_as == "sq8" and reopened.settings.vector_compression == "sq8"
+
+
+def test_ivf_search_depth_is_tuned_on_its_own_vectors_and_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", 1_000)
+    data, keys = clustered_rows(6_000, 32, seed=3), np.arange(6_000, dtype=np.int64)
+    index = laid_out(data, keys)
+    card = index.card()
+    assert card["kind"] == "ivf" and card["count"] == 6_000
+    assert index.recall_at_10 is not None and index.recall_at_10 >= vectors.TARGET_RECALL
+    assert 1 <= index.nprobe < vectors.ivf_lists(6_000)  # fewer lists than all of them reach the target
+    assert recall_against_brute_force(index, data, keys) >= 0.9  # holds for queries it was not tuned on
+    index.save(tmp_path / "v.faiss")
+    assert VectorIndex.load(tmp_path / "v.faiss", 32, index.recall_at_10).nprobe == index.nprobe
+    retuned = VectorIndex.load(tmp_path / "v.faiss", 32)  # no recorded recall: measured again on load
+    assert retuned.recall_at_10 is not None and retuned.recall_at_10 >= vectors.TARGET_RECALL
+
+
+def test_the_index_card_reaches_healthz(tmp_path: Path, tiny_catalog: Path) -> None:
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.ingest(read_catalog(tiny_catalog))
+    layout = TestClient(create_app(shop)).get("/healthz").json()["indexes"]["text"]
+    assert layout == {
+        "kind": "exact",
+        "stored_as": "none",
+        "count": shop.indexes.text.count(),
+        "nprobe": 0,
+        "recall_at_10": 1.0,
+    }
+    assert json.loads((shop.snapshots.current()[0] / "index-card.json").read_text())["text"]["recall_at_10"] == 1.0

@@ -31,7 +31,7 @@ from shopseek.feedback.events import Event, EventLog
 from shopseek.feedback.experiments import Experiment, Experiments, Variant
 from shopseek.feedback.profiles import Profile, build_profile
 from shopseek.index.base import Indexes, TextIndex, VectorSpace
-from shopseek.index.snapshots import LocalIndexes, Snapshots
+from shopseek.index.snapshots import VECTOR_FILES, LocalIndexes, Snapshots
 from shopseek.index.vectors import VectorIndex
 from shopseek.language import has_known_word, to_english, tokenize
 from shopseek.pipeline import EncodedBatch, encode_batch, encode_media, encode_products
@@ -164,6 +164,11 @@ class ShopSeek:
     def count(self) -> int:
         """Number of products in the catalogue."""
         return self.store.count()
+
+    def index_card(self) -> dict[str, dict[str, object]]:
+        """Each local vector space's layout and measured recall@10 (empty when shards hold the indexes)."""
+        local = self._local
+        return {} if local is None else {name: getattr(local, name).card() for name in VECTOR_FILES}
 
     def search(self, query: Query) -> SearchResult:
         """Run a query as given (many may run at once; writes wait for them)."""

@@ -12,6 +12,7 @@ import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from shopseek.index.base import Indexes
 from shopseek.index.lexical import LexicalIndex, Tokenizer
@@ -25,6 +26,9 @@ VECTOR_FILES = {
     "joint_image": "joint-image.faiss",
     "visual_words": "visual-words.faiss",
 }
+
+
+CARD = "index-card.json"
 
 
 class Snapshots:
@@ -41,10 +45,20 @@ class Snapshots:
         state = json.loads(pointer.read_text())
         return self.folder / "snapshots" / state["snapshot"], int(state["journal"])
 
+    @staticmethod
+    def card(snapshot: Path) -> dict[str, dict[str, Any]]:
+        """Each vector space's layout as the snapshot recorded it (empty for older snapshots)."""
+        path = snapshot / CARD
+        return json.loads(path.read_text()) if path.exists() else {}
+
     def load(self, dims: dict[str, int], tokenizer: Tokenizer) -> LocalIndexes:
         """Every index of the current snapshot (empty ones when there is none yet)."""
         snapshot, _ = self.current()
-        spaces = {name: VectorIndex.load(snapshot / filename, dims[name]) for name, filename in VECTOR_FILES.items()}
+        card = self.card(snapshot)
+        spaces = {
+            name: VectorIndex.load(snapshot / filename, dims[name], card.get(name, {}).get("recall_at_10"))
+            for name, filename in VECTOR_FILES.items()
+        }
         return Indexes(lexical=LexicalIndex.load(snapshot, tokenizer), **spaces)
 
     def write(self, indexes: LocalIndexes, journal: int, compression: Compression) -> LocalIndexes:
@@ -54,6 +68,8 @@ class Snapshots:
         rebuilt = {name: getattr(indexes, name).rebuilt_for_size(compression) for name in VECTOR_FILES}
         for name, filename in VECTOR_FILES.items():
             rebuilt[name].save(snapshot / filename)
+        card = {name: space.card() for name, space in rebuilt.items()}
+        (snapshot / CARD).write_text(json.dumps(card, indent=2) + "\n")
         indexes.lexical.save(snapshot)
         pointer = self.folder / "CURRENT.tmp"
         with pointer.open("w") as handle:

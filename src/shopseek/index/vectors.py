@@ -14,6 +14,9 @@ from shopseek.index.base import Hits
 EXACT_LIMIT = 50_000
 SMALL_FILTER = 20_000
 MIN_TRAINING = 1_000  # vectors needed before 8-bit codes are trained
+TUNING_QUERIES = 200
+TARGET_RECALL = 0.95
+NPROBES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 Compression = Literal["none", "sq8"]
 
 
@@ -25,10 +28,11 @@ def ivf_lists(count: int) -> int:
 class VectorIndex:
     """Unit vectors keyed by product key; cosine similarity by inner product."""
 
-    def __init__(self, dim: int, index: faiss.Index | None = None, nprobe: int = 48) -> None:
+    def __init__(self, dim: int, index: faiss.Index | None = None) -> None:
         self.dim = dim
-        self.nprobe = nprobe
         self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.measured_recall: float | None = None  # recall@10 against exact search, measured by `tune`
+        self._tuned_count = 0
         self._held = np.zeros(0, dtype=bool)  # by key: whether a vector is stored (keys are small integers)
         self._mark(self._stored_keys(), True)
 
@@ -130,8 +134,42 @@ class VectorIndex:
             return faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
         return faiss.SearchParameters(sel=selector) if selector is not None else None
 
+    @property
+    def recall_at_10(self) -> float | None:
+        """1 for exact search; for IVF, what `tune` measured (None before it ran)."""
+        return 1.0 if self.kind == "exact" else self.measured_recall
+
+    @property
+    def nprobe(self) -> int:
+        """IVF lists searched per query (0 for an exact index); chosen by `tune`, saved with the index."""
+        inner = faiss.downcast_index(self._index)
+        return int(inner.nprobe) if isinstance(inner, faiss.IndexIVF) else 0
+
+    def tune(self, keys: np.ndarray, vectors: np.ndarray, seed: int = 0) -> None:
+        """Search the fewest IVF lists whose recall@10 against exact search, measured on a sample of the index's
+        own vectors (`export`), reaches the target (the best measured when none does); exact search has recall 1."""
+        inner = faiss.downcast_index(self._index)
+        self._tuned_count = len(vectors)
+        if not isinstance(inner, faiss.IndexIVF) or not len(vectors):
+            return
+        rows = np.random.default_rng(seed).choice(len(vectors), min(TUNING_QUERIES, len(vectors)), replace=False)
+        queries = np.ascontiguousarray(vectors[rows])
+        k = min(10, len(vectors))
+        _, truth = faiss.knn(queries, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
+        exact = [set(keys[row].tolist()) for row in truth]
+        best = (0.0, NPROBES[-1])
+        for nprobe in (n for n in NPROBES if n <= inner.nlist):
+            _, found = self._index.search(queries, k, params=faiss.SearchParametersIVF(nprobe=nprobe))
+            recall = float(np.mean([len(set(f.tolist()) & t) / k for f, t in zip(found, exact, strict=True)]))
+            if recall > best[0]:
+                best = (recall, nprobe)
+            if recall >= TARGET_RECALL:
+                break
+        self.measured_recall, inner.nprobe = round(best[0], 4), best[1]
+
     def rebuilt_for_size(self, compression: Compression = "none") -> VectorIndex:
-        """This index re-laid out to suit its current size (exact or IVF) and a compression setting.
+        """This index re-laid out to suit its current size (exact or IVF) and a compression setting, its IVF search
+        depth tuned on its own vectors (again whenever the catalogue has halved or doubled since).
 
         8-bit codes are trained on the vectors present; vectors added later share the trained ranges.
         """
@@ -139,6 +177,8 @@ class VectorIndex:
         wants_ivf = count > EXACT_LIMIT
         wants_codes = compression == "sq8" and count >= MIN_TRAINING
         if wants_ivf == (self.kind == "ivf") and (self.stored_as == "sq8") == wants_codes:
+            if self.kind == "ivf" and not self._tuned_count // 2 <= count <= 2 * self._tuned_count:
+                self.tune(*self.export())
             return self
         keys, vectors = self.export()
         metric, sq8 = faiss.METRIC_INNER_PRODUCT, faiss.ScalarQuantizer.QT_8bit
@@ -158,8 +198,9 @@ class VectorIndex:
             index = faiss.IndexIDMap2(flat)
         else:
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-        fresh = VectorIndex(self.dim, index, self.nprobe)
+        fresh = VectorIndex(self.dim, index)
         fresh.add(keys, vectors)
+        fresh.tune(keys, vectors)
         return fresh
 
     def export(self) -> tuple[np.ndarray, np.ndarray]:
@@ -184,9 +225,20 @@ class VectorIndex:
         faiss.write_index(self._index, str(temporary))
         temporary.replace(path)
 
+    def card(self) -> dict[str, object]:
+        """The layout for the index card and /healthz: kind, codes, size, IVF lists searched, measured recall@10."""
+        return {
+            "kind": self.kind,
+            "stored_as": self.stored_as,
+            "count": self.count(),
+            "nprobe": self.nprobe,
+            "recall_at_10": self.recall_at_10,
+        }
+
     @classmethod
-    def load(cls, path: Path, dim: int) -> VectorIndex:
-        """Read an index written by `save`, or an empty one when the file is missing."""
+    def load(cls, path: Path, dim: int, recall_at_10: float | None = None) -> VectorIndex:
+        """Read an index written by `save` (with the recall its card recorded; an IVF index without one is tuned
+        again), or an empty one when the file is missing."""
         if not path.exists():
             return cls(dim)
         index = faiss.read_index(str(path))
@@ -198,4 +250,8 @@ class VectorIndex:
         inner = faiss.downcast_index(index)
         if isinstance(inner, faiss.IndexIVF):
             inner.set_direct_map_type(faiss.DirectMap.Hashtable)
-        return cls(dim, index)
+        loaded = cls(dim, index)
+        loaded.measured_recall, loaded._tuned_count = recall_at_10, loaded.count()
+        if loaded.kind == "ivf" and recall_at_10 is None:
+            loaded.tune(*loaded.export())
+        return loaded

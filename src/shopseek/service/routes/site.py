@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from shopseek.service import pages
 from shopseek.service.deps import Shop, require_owner
-from shopseek.service.models import Categories, Health
+from shopseek.service.models import Categories, Health, SpaceLayout
 
 STATIC = Path(str(resources.files("shopseek").joinpath("service/static")))
 router = APIRouter()
@@ -19,8 +19,12 @@ router = APIRouter()
 
 @router.get("/healthz", tags=["service"])
 def healthz(shop: Shop) -> Health:
-    """Liveness and catalogue size."""
-    return Health(status="ok", products=shop.count())
+    """Liveness, catalogue size and each vector space's layout with its measured recall@10."""
+    return Health(
+        status="ok",
+        products=shop.count(),
+        indexes={name: SpaceLayout.model_validate(layout) for name, layout in shop.index_card().items()},
+    )
 
 
 @router.get("/categories", tags=["products"])
