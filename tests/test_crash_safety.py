@@ -42,6 +42,22 @@ def test_writes_without_a_checkpoint_are_replayed_on_open(fake_shop: ShopSeek) -
     again.close()
 
 
+def test_replay_takes_vectors_from_the_journal_without_encoding(fake_shop: ShopSeek) -> None:
+    fake_shop.add_products([Product(id="n1", title="Purple velvet hat", images=[])])
+    before = fake_shop.indexes.text.vector(fake_shop.store.key_of("n1") or 0)
+    folder = fake_shop.folder
+    fake_shop.close()  # no save()
+
+    encoder = ENCODERS["fake"]()
+    encoder.encode_texts = lambda *_: pytest.fail("recovery encoded a product the journal carried")  # type: ignore[method-assign]
+    reopened = ShopSeek(folder, encoder=encoder)
+    assert reopened.recovered == 1
+    key = reopened.store.key_of("n1") or 0
+    assert reopened.indexes.text.vector(key) == pytest.approx(before, abs=1e-3)  # float16 in the journal
+    assert reopened.store.journal_vectors(0) == {}  # the snapshot taken after replay holds them: journal trimmed
+    reopened.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -45,6 +45,7 @@ from shopseek.search.terms import CatalogueTerms
 SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
 INGEST_BATCH = 64
 CHECKPOINT_EVERY = 1000
+RECOVERY_BATCH = 4096
 HOTWORDS = 80  # catalogue words biasing speech recognition (benchmarks/voice.py: best dev WER, with beam 5)
 Progress = Callable[[int], None]
 SearchIndexes = Indexes[VectorSpace, TextIndex]
@@ -388,7 +389,7 @@ class ShopSeek:
     def write_encoded(self, encoded: EncodedBatch, report: IngestReport, progress: Progress | None = None) -> None:
         """Store encoded products durably and add them to every index (the writing half of ingest)."""
         with self._lock.gen_wlock():
-            keys = self.store.upsert_many(list(zip(encoded.products, encoded.copies, strict=True)))
+            keys = self.store.upsert_many(list(zip(encoded.products, encoded.copies, strict=True)), encoded.packed())
             self._index_encoded(keys, encoded)
         self.terms.add(p.naming_text() for p in encoded.products)  # recovered products are learned on opening
         report.added += len(encoded.products)
@@ -430,6 +431,7 @@ class ShopSeek:
         self._use(self.snapshots.write(local, sequence, self.settings.vector_compression))
         self.settings.save(self.folder)
         self._snapshot_sequence = sequence
+        self.store.trim_journal(sequence)
 
     def _refresh_joint_space(self) -> None:
         """Recompute joint vectors from the stored base vectors when the cross-modal heads changed (no re-encoding)."""
@@ -479,23 +481,33 @@ class ShopSeek:
             self._save(replace(local, visual_words=visual_words))
 
     def _checkpoint_if_due(self) -> None:
-        """Snapshot the indexes once enough writes have piled up in the journal since the last one."""
-        if self._local is not None and self.store.journal_head() - self._snapshot_sequence >= CHECKPOINT_EVERY:
+        """Snapshot the indexes once the journal since the last one has grown by a tenth of the catalogue (at least
+        CHECKPOINT_EVERY writes): snapshots cost O(catalogue), replaying the journal's vectors costs O(writes)."""
+        due = max(CHECKPOINT_EVERY, self.store.count() // 10)
+        if self._local is not None and self.store.journal_head() - self._snapshot_sequence >= due:
             self.save()
 
     def _recover(self) -> int:
-        """Replay journal entries newer than the snapshot: re-index from the store and stored media."""
+        """Replay journal entries newer than the snapshot: re-index from the vectors the journal carries (re-encode
+        from the store and stored media only the products written without them)."""
         operations = self.store.journal_since(self._snapshot_sequence)
         if not operations or self._local is None:
             return 0
         with self._lock.gen_wlock():
             for index in self.indexes.all():
                 index.delete(list(operations))
+            carried = self.store.journal_vectors(self._snapshot_sequence)
             products = list(self.store.get_many([k for k, op in operations.items() if op == "upsert"]).values())
-            for start in range(0, len(products), INGEST_BATCH):
-                chunk = products[start : start + INGEST_BATCH]
-                media = self._stored_media(chunk)
-                encoded = encode_products(self.encoder, [p.product for p in chunk], media)
+            dims = self.vector_dims()
+            for start in range(0, len(products), RECOVERY_BATCH):
+                chunk = [p for p in products[start : start + RECOVERY_BATCH] if p.key in carried]
+                blobs = [carried[p.key] for p in chunk]
+                encoded = EncodedBatch.unpacked([p.product for p in chunk], blobs, dims["text"], dims["image"])
+                self._index_encoded([p.key for p in chunk], encoded)
+            lacking = [p for p in products if p.key not in carried]
+            for start in range(0, len(lacking), INGEST_BATCH):
+                chunk = lacking[start : start + INGEST_BATCH]
+                encoded = encode_products(self.encoder, [p.product for p in chunk], self._stored_media(chunk))
                 self._index_encoded([p.key for p in chunk], encoded)
             self._save(self._local)
         return len(operations)

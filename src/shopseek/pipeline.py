@@ -33,6 +33,52 @@ class EncodedBatch:
     problems: list[ReadProblem] = field(default_factory=list)
     read: int = 0
 
+    def packed(self) -> list[bytes]:
+        """Each product's vectors as bytes for the store's journal (float16), so recovery needs no encoder."""
+        text, image = iter(self.text_vectors), iter(self.image_vectors)
+        words = iter(self.visual_words if self.visual_words is not None else [])
+        blobs = []
+        for has_text, has_image in zip(self.has_text, self.has_image, strict=True):
+            has_words = has_image and self.visual_words is not None
+            parts = [next(text)] if has_text else []
+            parts += [next(image)] if has_image else []
+            parts += [next(words)] if has_words else []
+            flags = bytes([has_text, has_image, has_words])
+            blobs.append(flags + np.concatenate(parts or [np.zeros(0)]).astype(np.float16).tobytes())
+        return blobs
+
+    @classmethod
+    def unpacked(cls, products: list[Product], blobs: list[bytes], text_dim: int, image_dim: int) -> EncodedBatch:
+        """The batch `packed` wrote (its vectors rounded to float16)."""
+        texts: list[np.ndarray] = []
+        images: list[np.ndarray] = []
+        words: list[np.ndarray] = []
+        has_text, has_image = [], []
+        for blob in blobs:
+            flags, values = blob[:3], np.frombuffer(blob[3:], dtype=np.float16).astype(np.float32)
+            position = 0
+            for present, dim, out in (
+                (flags[0], text_dim, texts),
+                (flags[1], image_dim, images),
+                (flags[2], text_dim, words),
+            ):
+                if present:
+                    out.append(values[position : position + dim])
+                    position += dim
+            has_text.append(bool(flags[0]))
+            has_image.append(bool(flags[1]))
+        stack = lambda rows, dim: np.stack(rows) if rows else np.zeros((0, dim), np.float32)  # noqa: E731
+        return cls(
+            products=products,
+            copies=[[] for _ in products],
+            text_vectors=stack(texts, text_dim),
+            has_text=has_text,
+            image_vectors=stack(images, image_dim),
+            visual_words=stack(words, text_dim) if words else None,
+            has_image=has_image,
+            read=len(products),
+        )
+
 
 def load_media(item: ReadItem, problems: list[ReadProblem]) -> list[Image.Image] | None:
     """Decode a product's images and video frames; None when the product has nothing usable at all."""

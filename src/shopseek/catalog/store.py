@@ -37,7 +37,8 @@ CREATE INDEX IF NOT EXISTS products_price ON products(price);
 CREATE TABLE IF NOT EXISTS journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     key INTEGER NOT NULL,
-    op TEXT NOT NULL
+    op TEXT NOT NULL,
+    vectors BLOB
 );
 """
 
@@ -95,22 +96,27 @@ class ProductStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(journal)")}
+        if "vectors" not in columns:  # a store written before the journal carried vectors
+            self._db.execute("ALTER TABLE journal ADD COLUMN vectors BLOB")
 
     def close(self) -> None:
         """Close the database connection."""
         self._db.close()
 
-    def upsert_many(self, items: list[tuple[Product, list[bytes]]]) -> list[int]:
+    def upsert_many(self, items: list[tuple[Product, list[bytes]]], vectors: list[bytes] | None = None) -> list[int]:
         """Insert or replace products and their image copies in one durable transaction; returns their keys.
 
-        Each write is also appended to the journal, which index recovery replays after a crash.
+        Each write is also appended to the journal (with the product's encoded `vectors` when given), which index
+        recovery replays after a crash.
         """
         keys = []
+        payloads = vectors if vectors is not None else [None] * len(items)
         with self._lock, self._transaction():
-            for product, images in items:
+            for (product, images), payload in zip(items, payloads, strict=True):
                 key = self._upsert(product, len(images))
                 self._write_media(key, images)
-                self._db.execute("INSERT INTO journal (key, op) VALUES (?, 'upsert')", (key,))
+                self._db.execute("INSERT INTO journal (key, op, vectors) VALUES (?, 'upsert', ?)", (key, payload))
                 keys.append(key)
         return keys
 
@@ -150,6 +156,8 @@ class ProductStore:
     def _write_media(self, key: int, images: list[bytes]) -> None:
         """Write image copies durably (fsync) before the transaction that refers to them commits."""
         folder = self.media_dir / str(key)
+        if not images and not folder.exists():
+            return
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.jpg"):
             old.unlink()
@@ -182,6 +190,24 @@ class ProductStore:
                 "SELECT seq, key, op FROM journal WHERE seq > ? ORDER BY seq", (sequence,)
             ).fetchall()
         return {int(key): op for _, key, op in rows}
+
+    def journal_vectors(self, sequence: int) -> dict[int, bytes]:
+        """Per key, the encoded vectors its newest upsert after `sequence` carried (keys written without them are
+        left out)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT key, vectors FROM journal WHERE seq > ? AND op = 'upsert' ORDER BY seq", (sequence,)
+            ).fetchall()
+        newest: dict[int, bytes | None] = {}
+        for key, payload in rows:
+            newest[int(key)] = payload
+        return {key: payload for key, payload in newest.items() if payload is not None}
+
+    def trim_journal(self, sequence: int) -> None:
+        """Forget journal entries a snapshot at `sequence` holds (the entry at `sequence` stays as the head mark)."""
+        with self._lock:
+            self._db.execute("DELETE FROM journal WHERE seq < ?", (sequence,))
+            self._db.execute("UPDATE journal SET vectors = NULL WHERE seq = ?", (sequence,))
 
     def image_bytes(self, key: int, count: int) -> list[bytes]:
         """The stored image copies of a product."""
