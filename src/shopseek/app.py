@@ -123,7 +123,8 @@ class ShopSeek:
         self.engine = SearchEngine(
             self.store, self.indexes, self.encoder, self.settings, self.ranker, self.events, self.terms, self.synonyms
         )
-        self._lock = rwlock.RWLockWrite()
+        self._lock = rwlock.RWLockWrite()  # searches share the indexes; an index update has them alone
+        self._writing = threading.Lock()  # one writer at a time, so store and indexes apply writes in one order
         has_known_word(to_english("预热 warm up"))  # loads jieba and CC-CEDICT now, not in a shopper's first query
         self.recovered = 0
         self.ready = threading.Event()  # set once the indexes agree with the store
@@ -370,12 +371,13 @@ class ShopSeek:
 
     def delete(self, product_id: str) -> bool:
         """Remove a product from the store and every index; False when unknown."""
-        with self._lock.gen_wlock():
+        with self._writing:
             key = self.store.delete(product_id)
             if key is None:
                 return False
-            for index in self.indexes.all():
-                index.delete([key])
+            with self._lock.gen_wlock():
+                for index in self.indexes.all():
+                    index.delete([key])
         self._checkpoint_if_due()
         return True
 
@@ -388,9 +390,10 @@ class ShopSeek:
 
     def write_encoded(self, encoded: EncodedBatch, report: IngestReport, progress: Progress | None = None) -> None:
         """Store encoded products durably and add them to every index (the writing half of ingest)."""
-        with self._lock.gen_wlock():
+        with self._writing:  # the durable store write (fsync) keeps searches waiting for the index update only
             keys = self.store.upsert_many(list(zip(encoded.products, encoded.copies, strict=True)), encoded.packed())
-            self._index_encoded(keys, encoded)
+            with self._lock.gen_wlock():
+                self._index_encoded(keys, encoded)
         self.terms.add(p.naming_text() for p in encoded.products)  # recovered products are learned on opening
         report.added += len(encoded.products)
         report.images += encoded.images
@@ -422,7 +425,7 @@ class ShopSeek:
         """Persist the indexes and settings next to the store (sharded indexes are their owner's business)."""
         if self._local is None:
             return
-        with self._lock.gen_wlock():
+        with self._writing, self._lock.gen_wlock():  # no write may sit in the journal but not yet in the indexes
             self._save(self._local)
 
     def _save(self, local: LocalIndexes) -> None:

@@ -168,15 +168,18 @@ class VectorIndex:
         self.measured_recall, inner.nprobe = round(best[0], 4), best[1]
 
     def rebuilt_for_size(self, compression: Compression = "none") -> VectorIndex:
-        """This index re-laid out to suit its current size (exact or IVF) and a compression setting, its IVF search
-        depth tuned on its own vectors (again whenever the catalogue has halved or doubled since).
+        """This index re-laid out to suit its current size (exact or IVF, IVF lists retrained once the catalogue has
+        quadrupled) and a compression setting, its IVF search depth tuned on its own vectors (again whenever the
+        catalogue has halved or doubled since).
 
         8-bit codes are trained on the vectors present; vectors added later share the trained ranges.
         """
         count = self.count()
         wants_ivf = count > EXACT_LIMIT
         wants_codes = compression == "sq8" and count >= MIN_TRAINING
-        if wants_ivf == (self.kind == "ivf") and (self.stored_as == "sq8") == wants_codes:
+        inner = faiss.downcast_index(self._index)
+        outgrown = isinstance(inner, faiss.IndexIVF) and ivf_lists(count) > 2 * inner.nlist  # lists grew too long
+        if wants_ivf == (self.kind == "ivf") and (self.stored_as == "sq8") == wants_codes and not outgrown:
             if self.kind == "ivf" and not self._tuned_count // 2 <= count <= 2 * self._tuned_count:
                 self.tune(*self.export())
             return self
