@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -27,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import CACHE, write_result
+from benchmarks.common import CACHE, split_products, write_result
 from shopseek.app import IngestReport, ShopSeek
-from shopseek.catalog.schema import Product
-from shopseek.index.snapshots import VECTOR_FILES
+from shopseek.config import Settings
+from shopseek.lab.attribute_queries import build_queries
 from shopseek.pipeline import EncodedBatch
 from shopseek.search.engine import Query
 
@@ -63,7 +62,7 @@ class Seeds:
         for n, (row, extra) in enumerate(zip(rows, other, strict=True)):
             seed = self.products[row]
             word = self.products[extra].title.split()[-1]
-            title = f"{seed.title} {word} M{start + n:07d}"
+            title = f"{seed.title} {word} {model_code(start + n)}"
             update = {"id": f"s{start + n}", "title": title, "images": [], "price": float(rng.integers(5, 500))}
             products.append(seed.model_copy(update=update))
         return EncodedBatch(
@@ -100,29 +99,162 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
+def queries(count: int, seed: int) -> list[str]:
+    """Shopper queries (English and Chinese) written from the fashion dev split's attributes."""
+    return [q.text for q in build_queries(split_products("dev"), count // 2, seed=seed)][:count]
+
+
+def timed_searches(shop: ShopSeek, texts: list[str]) -> list[float]:
+    """Latency of each word search (encoder included), in ms."""
+    latencies = []
+    for text in texts:
+        started = time.perf_counter()
+        shop.search(Query(text, k=10))
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+class Writer(threading.Thread):
+    """Streams WRITES_PER_S writes (four new products to one update) and times each until it is searchable."""
+
+    def __init__(self, shop: ShopSeek, seeds: Seeds, first: int) -> None:
+        super().__init__(daemon=True)
+        self.shop, self.seeds, self.next = shop, seeds, first
+        self.stop = threading.Event()
+        self.write_ms: list[float] = []
+        self.searchable_ms: list[float] = []
+        self.rng = np.random.default_rng(1)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            due = time.perf_counter() + 1 / WRITES_PER_S
+            number = self.next if len(self.write_ms) % 5 else int(self.rng.integers(0, self.next))
+            self.next += 1 if len(self.write_ms) % 5 else 0
+            batch = self.seeds.batch(number, 1, self.rng)
+            started = time.perf_counter()
+            self.shop.write_encoded(batch, IngestReport())
+            self.write_ms.append((time.perf_counter() - started) * 1000)
+            if len(self.write_ms) % 10 == 0:  # found by its own model code: the lexical path a shopper would use
+                while not is_found(self.shop, batch.products[0].id):
+                    time.sleep(0.001)
+                self.searchable_ms.append((time.perf_counter() - started) * 1000)
+            time.sleep(max(0.0, due - time.perf_counter()))
+
+
+def crash_and_reopen(folder: Path, seconds: float) -> dict[str, object]:
+    """A writer process killed with SIGKILL mid-stream; then the time to reopen and whether every write it
+    acknowledged is found, and the reopened process's memory."""
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.live_scale", "--write", str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    acknowledged: list[str] = []
+    started = time.perf_counter()
+    for line in writer.stdout:
+        acknowledged.append(line.strip())
+        if time.perf_counter() - started > seconds:
+            break
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    reopened = subprocess.run(
+        [sys.executable, "-m", "benchmarks.live_scale", "--reopen", str(folder), *acknowledged[-50:]],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {"acknowledged_writes": len(acknowledged), **json.loads(reopened.stdout.splitlines()[-1])}
+
+
+def write_until_killed(folder: Path) -> None:
+    """Child process: write products one by one, printing each id once it is acknowledged (durable)."""
+    shop, seeds = ShopSeek(folder), Seeds()
+    rng, number = np.random.default_rng(2), shop.count() + 10_000_000
+    while True:
+        batch = seeds.batch(number, 1, rng)
+        shop.write_encoded(batch, IngestReport())
+        print(batch.products[0].id, flush=True)
+        number += 1
+
+
+def model_code(number: int) -> str:
+    """The word only synthetic product `number` carries."""
+    return f"M{number:07d}"
+
+
+def is_found(shop: ShopSeek, product_id: str) -> bool:
+    """Whether a search for a synthetic product's model code returns it."""
+    hits = shop.search(Query(model_code(int(product_id[1:])), k=5)).hits
+    return product_id in {hit.product.id for hit in hits}
+
+
+def reopen(folder: Path, expected: list[str]) -> None:
+    """Child process: open the index (snapshot + journal replay), time it, check the given ids, report memory."""
+    baseline = rss_mb()
+    ShopSeek(CACHE / "live-empty").close()  # models and dictionaries loaded: what any index costs
+    models = rss_mb()
+    started = time.perf_counter()
+    shop = ShopSeek(folder)
+    seconds = time.perf_counter() - started
+    found = sum(
+        shop.store.key_of(i) is not None and bool(shop.search(Query(i.replace("s", "M"), k=3)).hits) for i in expected
+    )
+    index_mb = rss_mb() - models
+    print(
+        json.dumps(
+            {
+                "reopen_s": round(seconds, 1),
+                "replayed": shop.recovered,
+                "acknowledged_checked": len(expected),
+                "acknowledged_found": found,
+                "models_mb": round(models - baseline),
+                "index_mb": round(index_mb),
+                "index_bytes_per_product": round(index_mb * 1e6 / shop.count()),
+            }
+        )
+    )
+
+
 def main() -> None:
-    """Build, serve while writing, measure; write benchmarks/results/live_scale.json."""
+    """Build, serve while writing, crash and reopen; write benchmarks/results/live_scale_COUNT.json."""
+    if sys.argv[1] == "--write":
+        return write_until_killed(Path(sys.argv[2]))
+    if sys.argv[1] == "--reopen":
+        return reopen(Path(sys.argv[2]), sys.argv[3:])
     count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 1_000_000
     folder = CACHE / f"live-{count}"
     seeds = Seeds()
     rng = np.random.default_rng(0)
-    before = rss_mb()
-    shop = ShopSeek(folder)
+    shop = ShopSeek(folder, settings=Settings(vector_compression="sq8"))
     started, held = time.perf_counter(), shop.count()
     for start in range(held, count, BATCH):
         shop.write_encoded(seeds.batch(start, min(BATCH, count - start), rng), IngestReport())
-        if (start // BATCH) % 50 == 0:
+        shop._checkpoint_if_due()
+        if (start // BATCH) % 25 == 0:
             print(f"{start + BATCH} products, {time.perf_counter() - started:.0f} s, {rss_mb():.0f} MB", flush=True)
     shop.save()
-    build_s = time.perf_counter() - started
-    result: dict[str, object] = {"products": shop.count(), "build_s": round(build_s, 1)}
+    result: dict[str, object] = {"products": shop.count()}
     if count > held:
-        result["build_products_per_s"] = round((count - held) / build_s)
-    result["memory_mb"] = round(rss_mb() - before)
-    result["memory_bytes_per_product"] = round((rss_mb() - before) * 1e6 / shop.count())
+        result["build_products_per_s"] = round((count - held) / (time.perf_counter() - started))
+    shop.search(Query("warm up"))
+    result["search_without_writes"] = percentiles(timed_searches(shop, queries(SEARCHES, seed=11)))
+    writer = Writer(shop, seeds, first=count)
+    writer.start()
+    result["search_during_writes"] = percentiles(timed_searches(shop, queries(SEARCHES, seed=12)))
+    writer.stop.set()
+    writer.join()
+    result["writes"] = {
+        "count": len(writer.write_ms),
+        "per_s": WRITES_PER_S,
+        "write": percentiles(writer.write_ms),
+        "searchable_after": percentiles(writer.searchable_ms),
+    }
+    result["lexical_delta_after_writes"] = shop.indexes.lexical.pending()
     result["index_card"] = shop.index_card()
+    shop.save()
+    shop.close()
+    result["kill_9"] = crash_and_reopen(folder, seconds=20)
     print(json.dumps(result, indent=2), flush=True)
-    write_result(f"live_scale_{count}", result)
+    print(write_result(f"live_scale_{count}", result))
 
 
 if __name__ == "__main__":
