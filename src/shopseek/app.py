@@ -144,7 +144,7 @@ class ShopSeek:
             self.recovered = self._recover()
             self._refresh_images()
             self._refresh_joint_space()
-        self.terms.add(stored.product.naming_text() for stored in self.store.iter_all())
+        self.terms.add(self.store.naming_texts())
         self.ready.set()
 
     def vector_dims(self) -> dict[str, int]:

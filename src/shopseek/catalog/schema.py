@@ -116,7 +116,7 @@ class Product(BaseModel):
 
     def naming_text(self) -> str:
         """The words a shop names this product with (title, brand, category): what queries are spelled against."""
-        return " ".join(p for p in (self.title, self.brand, self.category) if p)
+        return naming_text(self.title, self.brand, self.category)
 
     def passage_text(self) -> str:
         """A short description for the dense text encoder (title first, it matters most)."""
@@ -129,3 +129,8 @@ class Product(BaseModel):
     def has_text(self) -> bool:
         """True when the product has any text to match words against."""
         return bool(self.title or self.description or self.brand or self.category or self.reviews)
+
+
+def naming_text(title: str | None, brand: str | None, category: str | None) -> str:
+    """Title, brand and category as one text (the words a shop names a product with)."""
+    return " ".join(p for p in (title, brand, category) if p)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shopseek.catalog.schema import Product
+from shopseek.catalog.schema import Product, naming_text
 
 FACET_FIELDS = 6  # attribute facets shown: those most of the results carry
 FACET_VALUES = 20
@@ -246,6 +246,15 @@ class ProductStore:
             rows = self._db.execute("SELECT key, doc, image_count FROM products ORDER BY key").fetchall()
         for row in rows:
             yield _stored(row)
+
+    def naming_texts(self) -> Iterator[str]:
+        """Every product's title, brand and category as one text, read by SQLite without building products."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT json_extract(doc, '$.title'), json_extract(doc, '$.brand'), json_extract(doc, '$.category')"
+                " FROM products ORDER BY key"
+            ).fetchall()
+        return (naming_text(*row) for row in rows)
 
     def count(self) -> int:
         """Number of products."""

@@ -1,0 +1,30 @@
+"""The product store: what it reads back without building products, and its journal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shopseek.catalog.schema import Product
+from shopseek.catalog.store import ProductStore
+
+
+def test_naming_texts_read_by_sqlite_match_the_products(tmp_path: Path) -> None:
+    store = ProductStore(tmp_path / "catalog.sqlite")
+    products = [
+        Product(id="a", title="Red shirt", brand="Acme", category="Shirts"),
+        Product(id="b", title="红色 连衣裙"),
+        Product(id="c", images=["x.jpg"]),
+    ]
+    store.upsert_many([(p, []) for p in products])
+    assert list(store.naming_texts()) == [p.naming_text() for p in products]
+
+
+def test_the_journal_keeps_the_newest_vectors_per_key_until_trimmed(tmp_path: Path) -> None:
+    store = ProductStore(tmp_path / "catalog.sqlite")
+    first = store.upsert_many([(Product(id="a", title="one"), [])], [b"v1"])[0]
+    store.upsert_many([(Product(id="a", title="two"), [])], [b"v2"])
+    store.upsert_many([(Product(id="b", title="three"), [])])
+    assert store.journal_vectors(0) == {first: b"v2"}
+    head = store.journal_head()
+    store.trim_journal(head)
+    assert store.journal_vectors(0) == {} and store.journal_head() == head
