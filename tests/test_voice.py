@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from shopseek.app import ShopSeek
+from shopseek.app import HOT_PHRASES, HOTWORDS, ShopSeek
+from shopseek.catalog.readers import ReadItem, read_catalog
+from shopseek.demo import demo_catalog
 from shopseek.encoders.speech import MAX_SECONDS, SAMPLE_RATE, Transcriber, decode_audio
 from shopseek.errors import BadMedia
+from shopseek.search.terms import CatalogueTerms
 from shopseek.service.api import create_app
 
 
@@ -32,8 +35,7 @@ def wav(samples: np.ndarray) -> bytes:
 class HeardRedShirt(Transcriber):
     """A transcriber that hears "red shirt" in any audio it can decode (no model)."""
 
-    def transcribe(self, data: bytes, hotwords: list[str] | None = None) -> str:
-        decode_audio(data)
+    def _heard(self, samples: np.ndarray, bias: list[str], beam_size: int) -> str:
         return "red shirt"
 
 
@@ -70,8 +72,11 @@ def test_decoding_refuses_what_is_not_audio() -> None:
 
 @pytest.mark.models
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs Debian's espeak-ng")
-def test_spoken_words_are_heard_with_the_catalogues_words(tmp_path: Path) -> None:
+def test_spoken_words_are_heard_with_the_demo_catalogues_words_and_phrases(tmp_path: Path) -> None:
+    terms = CatalogueTerms()
+    terms.add(p.product.naming_text() for p in read_catalog(demo_catalog()) if isinstance(p, ReadItem))
     recording = tmp_path / "red.wav"
     subprocess.run(["espeak-ng", "-w", str(recording), "red shirt for men"], check=True)
-    heard = Transcriber().transcribe(recording.read_bytes(), ["men", "women", "shirt", "red", "blue", "shoes"])
-    assert {"shirt", "men"} <= set(heard.lower().replace(",", "").split())  # Whisper tiny.en: words may drop
+    biases = [terms.frequent(HOTWORDS), terms.frequent_phrases(HOT_PHRASES)]
+    heard = Transcriber().transcribe(recording.read_bytes(), biases, terms.known_words)
+    assert heard.lower().replace(",", "").split() == ["red", "shirt", "for", "men"]

@@ -47,6 +47,7 @@ INGEST_BATCH = 64
 CHECKPOINT_EVERY = 1000
 RECOVERY_BATCH = 4096
 HOTWORDS = 80  # catalogue words biasing speech recognition (benchmarks/voice.py: best dev WER, with beam 5)
+HOT_PHRASES = 40  # catalogue phrases biasing a second hearing (benchmarks/voice.py)
 Progress = Callable[[int], None]
 SearchIndexes = Indexes[VectorSpace, TextIndex]
 
@@ -224,8 +225,9 @@ class ShopSeek:
         return [(hit, self.answer_finder.answers(hit.key, hit.product, question, k)) for hit in hits]
 
     def transcribe(self, audio: bytes) -> str:
-        """The words of a spoken query, recognised with a bias towards this catalogue's frequent words."""
-        return self.transcriber.transcribe(audio, self.terms.frequent(HOTWORDS))
+        """The words of a spoken query, heard with a bias towards this catalogue's frequent words and phrases."""
+        biases = [self.terms.frequent(HOTWORDS), self.terms.frequent_phrases(HOT_PHRASES)]
+        return self.transcriber.transcribe(audio, biases, self.terms.known_words)
 
     def _with_sponsored(self, result: SearchResult, request: SearchRequest, profile: Profile | None) -> SearchResult:
         """The page with up to `sponsored_slots` auctioned products on top (marked, and not repeated below)."""

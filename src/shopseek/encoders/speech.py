@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import threading
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -72,20 +73,34 @@ class Transcriber:
             self._model = WhisperModel(folder, device="cpu", compute_type="int8", cpu_threads=2)
         return self._model
 
-    def transcribe(self, data: bytes, hotwords: list[str] | None = None, beam_size: int = BEAM_SIZE) -> str:
-        """The words spoken in an audio file; BadMedia for bad audio or when nothing is said."""
+    def transcribe(
+        self,
+        data: bytes,
+        biases: Sequence[list[str]] = (),
+        prefer: Callable[[str], int] | None = None,
+        beam_size: int = BEAM_SIZE,
+    ) -> str:
+        """The words spoken in an audio file; BadMedia for bad audio or when nothing is said.
+
+        With several bias lists (`hotwords`), the audio is heard once with each and the transcript `prefer` scores
+        highest wins (the first on a tie): one list of catalogue words and one of catalogue phrases hear different
+        things right ("red shirt for men" only with the phrases, "black handbag" only with the words).
+        """
         samples = decode_audio(data)
         if float(np.sqrt(np.mean(samples**2))) < SILENCE_RMS:
             raise BadMedia("no speech heard in the audio")
-        with self._lock:
-            model = self._loaded()
-            segments, _ = model.transcribe(
-                samples, beam_size=beam_size, vad_filter=False, hotwords=" ".join(hotwords) if hotwords else None
-            )
-            text = " ".join(segment.text.strip() for segment in segments).strip()
+        heard = [self._heard(samples, bias, beam_size) for bias in (biases or [[]])]
+        text = max(heard, key=prefer) if prefer else heard[0]
         if not text:
             raise BadMedia("no speech heard in the audio")
         return text.rstrip(".!?")
+
+    def _heard(self, samples: np.ndarray, bias: list[str], beam_size: int) -> str:
+        with self._lock:
+            segments, _ = self._loaded().transcribe(
+                samples, beam_size=beam_size, vad_filter=False, hotwords=" ".join(bias) if bias else None
+            )
+            return " ".join(segment.text.strip() for segment in segments).strip()
 
 
 @cache

@@ -82,6 +82,19 @@ class CatalogueTerms:
             ranked = self._words.most_common()
         return [word for word, _ in ranked if len(word) > 2 and LATIN.fullmatch(word)][:k]
 
+    def frequent_phrases(self, k: int) -> list[str]:
+        """The catalogue's k most frequent two-word phrases (to bias speech recognition towards how it names things)."""
+        with self._lock:
+            ranked = self._phrases.most_common()
+        return [phrase for phrase, _ in ranked if phrase.count(" ") == 1 and LATIN.fullmatch(phrase.replace(" ", ""))][
+            :k
+        ]
+
+    def known_words(self, text: str) -> int:
+        """How many of a text's words the catalogue uses."""
+        with self._lock:
+            return sum(word in self._words for word in words_of(text))
+
     def suggest(self, prefix: str, k: int) -> list[str]:
         """Up to k catalogue phrases that start with the prefix, most frequent first."""
         prefix = " ".join(words_of(prefix)) if prefix.strip() else ""
