@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -25,6 +26,11 @@ Tokenizer = Callable[[str], list[str]]
 K1, B = 1.5, 0.75  # bm25s defaults, used for the delta too
 MERGE_AT = 2_000  # delta size that starts a background merge (or 5 % of the main segment, whichever is larger)
 EMPTY = "\u2205"  # stands in for a product without words, so bm25s keeps its row
+
+
+def interned(tokens: list[str]) -> list[str]:
+    """The tokens as shared string objects (a million products repeat a few thousand words)."""
+    return [sys.intern(token) for token in tokens]
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,7 @@ class LexicalIndex:
 
     def add(self, keys: list[int], texts: list[str]) -> None:
         """Add or replace the texts of products (searchable when this returns)."""
-        tokenised = [(int(key), self._tokenize(text)) for key, text in zip(keys, texts, strict=True)]
+        tokenised = [(int(key), interned(self._tokenize(text))) for key, text in zip(keys, texts, strict=True)]
         with self._lock:
             for key, tokens in tokenised:
                 self._write(key, tokens)
@@ -232,7 +238,7 @@ class LexicalIndex:
         index = cls(tokenizer)
         path = folder / "lexical.json"
         if path.exists():
-            index._tokens = {int(k): v for k, v in json.loads(path.read_text()).items()}
+            index._tokens = {int(k): interned(v) for k, v in json.loads(path.read_text()).items()}
             index._generation += 1
             index._main = Segment.build(index._generation, list(index._tokens.items()))
             index._alive = np.ones(len(index._main.keys), dtype=bool)
