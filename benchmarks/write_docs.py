@@ -386,6 +386,69 @@ def answers_section(data: dict) -> list[str]:
     ]
 
 
+def live_scale_section(data: dict) -> list[str]:
+    quiet, busy, writes, crash = (
+        data["search_without_writes"],
+        data["search_during_writes"],
+        data["writes"],
+        data["kill_9"],
+    )
+    lines = [
+        f"## {data['products']:,} products, live",
+        "",
+        f"Command: `.venv/bin/python -m benchmarks.live_scale {data['products']}`. Synthetic products made from the "
+        "fashion dev split's real products (their words plus another product's word and a model code; their "
+        "vectors moved by noise) written through `ShopSeek.write_encoded` (store + journal + every index; encoders "
+        f"left out, see the stage timings), SQ8 vectors. Built at {data.get('build_products_per_s', '–')} "
+        "products/s. Word searches include the text encoder.",
+        "",
+        "| what | p50 | p95 | max |",
+        "|---|---|---|---|",
+        f"| word search, no writes | {quiet['p50_ms']} ms | {quiet['p95_ms']} ms | {quiet['max_ms']} ms |",
+        f"| word search, {writes['per_s']} writes/s streaming in | {busy['p50_ms']} ms | {busy['p95_ms']} ms | "
+        f"{busy['max_ms']} ms |",
+        f"| one write (durable, searchable when it returns) | {writes['write']['p50_ms']} ms | "
+        f"{writes['write']['p95_ms']} ms | {writes['write']['max_ms']} ms |",
+        f"| write → found by a search for its model code | {writes['searchable_after']['p50_ms']} ms | "
+        f"{writes['searchable_after']['p95_ms']} ms | {writes['searchable_after']['max_ms']} ms |",
+        "",
+        f"Kill -9 of a process writing one product at a time ({crash['acknowledged_writes']} writes acknowledged): "
+        f"reopening took **{crash['reopen_s']} s** (snapshot load + {crash['replayed']} journal entries replayed "
+        f"from their stored vectors); {crash['acknowledged_found']} of the last {crash['acknowledged_checked']} "
+        f"acknowledged writes were found by search. Memory of the reopened index: {crash['index_mb']} MB, "
+        f"**{crash['index_bytes_per_product']} bytes per product** (above the models' {crash['models_mb']} MB).",
+        "",
+        "| space | layout | codes | IVF lists searched | recall@10 vs exact (own vectors) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, card in data["index_card"].items():
+        lines.append(
+            f"| {name} | {card['kind']} | {card['stored_as']} | {card['nprobe'] or '–'} | {card['recall_at_10']} |"
+        )
+    return [*lines, ""]
+
+
+def stages_section(data: dict) -> list[str]:
+    before, after = data["before"], data["after"]
+    stages = [key for key in after if key != "configuration"]
+    lines = [
+        "## Where the time goes (fashion test index, in process)",
+        "",
+        "Command: `.venv/bin/python -m benchmarks.stages`. Before: torch image runtime, OpenMP threads left "
+        "spinning; after: today's defaults (ONNX float32 images, passive OpenMP waits). Each in its own process.",
+        "",
+        "| stage | before p50 / p95 | after p50 / p95 |",
+        "|---|---|---|",
+    ]
+    for stage in stages:
+        old, new = before[stage], after[stage]
+        if isinstance(new, dict):
+            lines.append(f"| {stage} | {old['p50_ms']} / {old['p95_ms']} ms | {new['p50_ms']} / {new['p95_ms']} ms |")
+        else:
+            lines.append(f"| {stage} | {old} | {new} |")
+    return [*lines, ""]
+
+
 def main() -> None:
     """Write docs/benchmarks.md."""
     lines = [
@@ -406,6 +469,8 @@ def main() -> None:
         "studio_photos": studio_section,
         "robustness": robustness_section,
         "speed": speed_section,
+        "stages": stages_section,
+        "live_scale_1000000": live_scale_section,
         "http": http_section,
         "learning": learning_section,
         "scale_1m": scale_section,
