@@ -42,7 +42,8 @@ def bomb_png(side: int = 30_000) -> bytes:
 
 
 def test_healthz_and_search_shape(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "products": 6}
+    health = client.get("/healthz").json()
+    assert (health["status"], health["products"]) == ("ok", 6) and health["indexes"]["text"]["recall_at_10"] == 1.0
     body = client.get("/search", params={"q": "red shirt", "k": 2}).json()
     first = body["results"][0]
     assert first["id"] == "p1"
