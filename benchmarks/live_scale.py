@@ -37,7 +37,7 @@ SEEDS = CACHE / "fashion-dev"
 BATCH = 2_000
 WRITES_PER_S = 50
 SEARCHES = 300
-NOISE = 0.08
+NOISE = 0.5  # a synthetic product's vector sits at cosine ~0.9 from its seed's (not a near-duplicate)
 
 
 class Seeds:
@@ -80,7 +80,8 @@ class Seeds:
 
 def moved(vectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Unit vectors near the given ones."""
-    out = vectors + NOISE * rng.standard_normal(vectors.shape).astype(np.float32) / np.sqrt(vectors.shape[1])
+    noise = rng.standard_normal(vectors.shape).astype(np.float32)
+    out = vectors + NOISE * noise / np.linalg.norm(noise, axis=1, keepdims=True)
     return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
 
 
@@ -149,9 +150,10 @@ def crash_and_reopen(folder: Path, seconds: float) -> dict[str, object]:
     )
     assert writer.stdout is not None
     acknowledged: list[str] = []
-    started = time.perf_counter()
-    for line in writer.stdout:
+    started = 0.0
+    for line in writer.stdout:  # the clock starts at the first acknowledged write (opening the index comes first)
         acknowledged.append(line.strip())
+        started = started or time.perf_counter()
         if time.perf_counter() - started > seconds:
             break
     writer.send_signal(signal.SIGKILL)

@@ -10,6 +10,9 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from shopseek.app import SearchRequest, ShopSeek
+from shopseek.catalog.schema import Product
+from shopseek.catalog.store import ProductStore
+from shopseek.encoders.base import ENCODERS
 from shopseek.search.terms import CatalogueTerms
 from shopseek.service.api import create_app
 
@@ -27,6 +30,22 @@ def test_a_misspelt_word_is_corrected_towards_the_catalogue(fake_shop: ShopSeek)
     body = TestClient(create_app(fake_shop)).get("/search", params={"q": "smartphnoe"}).json()
     assert body["corrected"] == "smartphone"
     assert body["results"][0]["id"] == "p6"
+
+
+def test_reopening_restores_the_catalogue_words_from_the_snapshot(
+    fake_shop: ShopSeek, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_shop.add_products([Product(id="n1", title="Velvet armchair")])
+    fake_shop.save()
+    fake_shop.add_products([Product(id="n2", title="Mahogany bookcase")])  # only in the journal
+    folder = fake_shop.folder
+    fake_shop.close()
+    monkeypatch.setattr(ProductStore, "naming_texts", lambda _: pytest.fail("read every product again"))
+    reopened = ShopSeek(folder, encoder=ENCODERS["fake"]())
+    assert reopened.terms.corrected("smartphnoe") == "smartphone"
+    assert reopened.terms.corrected("armchiar") == "armchair"
+    assert reopened.terms.corrected("mahogny") == "mahogany"  # learned from the replayed journal
+    reopened.close()
 
 
 def test_corrections_leave_known_words_alone() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from shopseek.index.lexical import LexicalIndex
+from shopseek.index.lexical import LexicalIndex, Segment
 from shopseek.language import tokenize
 
 TEXTS = [
@@ -101,3 +102,17 @@ def test_searches_stay_whole_while_writes_and_merges_run() -> None:
         thread.join()
     assert errors == []
     assert len(index.search_tokens(tokenize("jeans"), 1000)) == 399
+
+
+def test_a_snapshot_reloads_the_segment_and_the_delta_without_rebuilding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = built(dict(enumerate(TEXTS)))
+    index.add([500], ["yellow raincoat"])
+    index.delete([1])
+    index.save(tmp_path)
+    monkeypatch.setattr(Segment, "build", lambda *_: pytest.fail("rebuilt BM25 on load"))
+    reloaded = LexicalIndex.load(tmp_path, tokenize)
+    assert reloaded.pending() == 2 and reloaded.count() == index.count()
+    for query in ("yellow raincoat", "blue jeans number", "red shirt"):
+        assert reloaded.search_tokens(tokenize(query), 10) == index.search_tokens(tokenize(query), 10)

@@ -46,6 +46,7 @@ SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek tra
 INGEST_BATCH = 64
 CHECKPOINT_EVERY = 1000
 RECOVERY_BATCH = 4096
+TERMS_FILE = "terms.json"  # the catalogue's learned words, beside the index snapshot they belong to
 HOTWORDS = 80  # catalogue words biasing speech recognition (benchmarks/voice.py: best dev WER, with beam 5)
 HOT_PHRASES = 40  # catalogue phrases biasing a second hearing (benchmarks/voice.py)
 Progress = Callable[[int], None]
@@ -140,12 +141,18 @@ class ShopSeek:
         return cls(folder, defer_recovery=defer_recovery)
 
     def finish_opening(self) -> None:
-        """Replay journal entries newer than the snapshot and refresh derived vectors; then `ready` is set."""
+        """Learn the catalogue's words, replay journal entries newer than the snapshot and refresh derived vectors;
+        then `ready` is set."""
+        snapshot, _ = self.snapshots.current()
+        if self._local is not None and self.terms.restore(snapshot / TERMS_FILE):
+            replayed = [key for key, op in self.store.journal_since(self._snapshot_sequence).items() if op == "upsert"]
+            self.terms.add(stored.product.naming_text() for stored in self.store.get_many(replayed).values())
+        else:
+            self.terms.add(self.store.naming_texts())
         if self._local is not None:
             self.recovered = self._recover()
             self._refresh_images()
             self._refresh_joint_space()
-        self.terms.add(self.store.naming_texts())
         self.ready.set()
 
     def vector_dims(self) -> dict[str, int]:
@@ -396,7 +403,7 @@ class ShopSeek:
             keys = self.store.upsert_many(list(zip(encoded.products, encoded.copies, strict=True)), encoded.packed())
             with self._lock.gen_wlock():
                 self._index_encoded(keys, encoded)
-        self.terms.add(p.naming_text() for p in encoded.products)  # recovered products are learned on opening
+            self.terms.add(p.naming_text() for p in encoded.products)  # before any snapshot that holds them
         report.added += len(encoded.products)
         report.images += encoded.images
         report.problems += encoded.problems
@@ -434,6 +441,7 @@ class ShopSeek:
         """Snapshot the indexes and settings (callers hold the write lock)."""
         sequence = self.store.journal_head()
         self._use(self.snapshots.write(local, sequence, self.settings.vector_compression))
+        self.terms.save(self.snapshots.current()[0] / TERMS_FILE)  # without it, opening reads every product again
         self.settings.save(self.folder)
         self._snapshot_sequence = sequence
         self.store.trim_journal(sequence)

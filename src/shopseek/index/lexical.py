@@ -25,6 +25,7 @@ from shopseek.index.base import Hits
 Tokenizer = Callable[[str], list[str]]
 K1, B = 1.5, 0.75  # bm25s defaults, used for the delta too
 MERGE_AT = 2_000  # delta size that starts a background merge (or 5 % of the main segment, whichever is larger)
+SEGMENT = "bm25"  # the main segment's folder inside a snapshot
 EMPTY = "\u2205"  # stands in for a product without words, so bm25s keeps its row
 
 
@@ -63,6 +64,32 @@ class Segment:
             vocab=dict(bm25.vocab_dict),
             document_frequency=dict(frequency),
             mean_length=sum(map(len, corpus)) / len(corpus),
+        )
+
+    def save(self, folder: Path) -> None:
+        """Write the BM25 matrices (bm25s), keys and statistics into a folder of a snapshot being written."""
+        if self.bm25 is None:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        self.bm25.save(str(folder))
+        np.save(folder / "keys.npy", self.keys)
+        statistics = {"mean_length": self.mean_length, "document_frequency": self.document_frequency}
+        (folder / "statistics.json").write_text(json.dumps(statistics, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, folder: Path, generation: int) -> Segment:
+        """A segment written by `save` (the matrices memory-mapped, not rebuilt)."""
+        bm25 = bm25s.BM25.load(str(folder), mmap=True)
+        keys = np.load(folder / "keys.npy")
+        statistics = json.loads((folder / "statistics.json").read_text())
+        return cls(
+            generation=generation,
+            keys=keys,
+            rows={int(key): row for row, key in enumerate(keys.tolist())},
+            bm25=bm25,
+            vocab=dict(bm25.vocab_dict),
+            document_frequency=statistics["document_frequency"],
+            mean_length=float(statistics["mean_length"]),
         )
 
 
@@ -224,22 +251,34 @@ class LexicalIndex:
         return [(int(keys[i]), float(scores[i])) for i in top]
 
     def save(self, folder: Path) -> None:
-        """Write token lists; BM25 is rebuilt from them on load (about a second per 50k products)."""
+        """Write token lists, the main segment and which products the delta holds (the delta is rebuilt from the
+        token lists on load, so a snapshot never waits for a merge)."""
         folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            tokens = dict(self._tokens)
+            tokens, main, pending = dict(self._tokens), self._main, list(self._delta.written)
         temporary = folder / "lexical.json.tmp"
         temporary.write_text(json.dumps({str(k): v for k, v in tokens.items()}, ensure_ascii=False))
         temporary.replace(folder / "lexical.json")
+        main.save(folder / SEGMENT)
+        (folder / "lexical-delta.json").write_text(json.dumps(pending))
 
     @classmethod
     def load(cls, folder: Path, tokenizer: Tokenizer) -> LexicalIndex:
-        """Read token lists written by `save` and build the main segment from them."""
+        """Read what `save` wrote: token lists, the main segment (built from the tokens when the snapshot has none)
+        and the delta."""
         index = cls(tokenizer)
         path = folder / "lexical.json"
-        if path.exists():
-            index._tokens = {int(k): interned(v) for k, v in json.loads(path.read_text()).items()}
-            index._generation += 1
+        if not path.exists():
+            return index
+        index._tokens = {int(k): interned(v) for k, v in json.loads(path.read_text()).items()}
+        index._generation += 1
+        delta = folder / "lexical-delta.json"
+        if (folder / SEGMENT).exists() and delta.exists():
+            index._main = Segment.load(folder / SEGMENT, index._generation)
+            index._alive = np.ones(len(index._main.keys), dtype=bool)
+            for key in json.loads(delta.read_text()):
+                index._write(int(key), index._tokens.get(int(key)))
+        else:
             index._main = Segment.build(index._generation, list(index._tokens.items()))
             index._alive = np.ones(len(index._main.keys), dtype=bool)
         return index

@@ -267,7 +267,7 @@ class SearchEngine:
             excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
             fused = [(key, score) for key, score in fused if key not in excluded]
         if query.image is None and query.signals is None and self.settings.relevance_floor:
-            relevant = self._answering(query.text, lists)
+            relevant = self._answering(query.text, lists, weights)
             if relevant is not None:
                 fused = [(key, score) for key, score in fused if key in relevant]
         if query.image is None and query.text.strip():
@@ -275,14 +275,15 @@ class SearchEngine:
             fused = heads_first(query.text, fused, {key: found.product.title for key, found in stored.items()})
         return lists, fused
 
-    def _answering(self, text: str, lists: dict[str, Hits]) -> set[int] | None:
-        """The candidates with evidence that they answer the words (None: the catalogue has no text to judge by)."""
+    def _answering(self, text: str, lists: dict[str, Hits], weights: dict[str, float]) -> set[int] | None:
+        """The candidates with evidence that they answer the words (None: the catalogue has no text to judge by).
+        A words-to-photo signal is evidence only while it has a say in this query's fusion (trust moves it)."""
         if not self.indexes.text.count():
             return None
         pool = np.unique(np.array([key for hits in lists.values() for key, _ in hits], dtype=np.int64))
         vector = self._query_vector(tuple(understand(text).renditions))
         dense = self.indexes.text.search_one(vector, len(pool), pool) if len(pool) else []
-        photo_side = [lists.get("cross_modal", []), lists.get("visual_words", [])]
+        photo_side = [lists.get(name, []) for name in ("cross_modal", "visual_words") if weights.get(name, 1.0) > 0]
         windows = (self.settings.dense_window, self.settings.photo_window)
         return answering(lists.get("lexical", []), dense, photo_side, has_known_word(text), *windows)
 

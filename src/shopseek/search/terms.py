@@ -7,10 +7,12 @@ so a shop's vocabulary ("iphone", "红米") is what queries are corrected toward
 from __future__ import annotations
 
 import bisect
+import json
 import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 from symspellpy import SymSpell, Verbosity
 
@@ -46,14 +48,39 @@ class CatalogueTerms:
             for text in texts:
                 words = words_of(text)
                 for word in words:
-                    if word not in self._words and LATIN.fullmatch(word):
-                        self._speller.create_dictionary_entry(word, 1)
-                        self._stems.add(stem(word))
+                    if word not in self._words:
+                        self._spell(word)
                     self._words[word] += 1
                 for start in range(min(PHRASE_STARTS, len(words))):
                     for end in range(start + 1, min(start + PHRASE_WORDS, len(words)) + 1):
                         self._phrases[" ".join(words[start:end])] += 1
             self._sorted = []
+
+    def _spell(self, word: str) -> None:
+        """Make a new Latin word a correction target."""
+        if LATIN.fullmatch(word):
+            self._speller.create_dictionary_entry(word, 1)
+            self._stems.add(stem(word))
+
+    def save(self, path: Path) -> None:
+        """Write the learned word and phrase counts (what `restore` reads)."""
+        with self._lock:
+            counts = {"words": dict(self._words), "phrases": dict(self._phrases)}
+        path.write_text(json.dumps(counts, ensure_ascii=False))
+
+    def restore(self, path: Path) -> bool:
+        """Learn the counts `save` wrote (instead of reading every product again); False when there are none."""
+        if not path.exists():
+            return False
+        counts = json.loads(path.read_text())
+        with self._lock:
+            for word in counts["words"]:
+                if word not in self._words:
+                    self._spell(word)
+            self._words.update(counts["words"])
+            self._phrases.update(counts["phrases"])
+            self._sorted = []
+        return True
 
     def corrected(self, query: str) -> str | None:
         """The query with each Latin word the catalogue lacks (and English does not know) replaced by the closest
