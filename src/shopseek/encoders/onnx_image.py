@@ -47,7 +47,7 @@ class _Features(torch.nn.Module):
 
 def export(model: torch.nn.Module, sample: torch.Tensor, path: Path) -> None:
     """Write the feature extractor as ONNX with a dynamic batch size."""
-    temporary = path.with_suffix(".tmp.onnx")
+    temporary = path.with_suffix(f".{os.getpid()}.tmp.onnx")  # processes exporting at once never share a file
     torch.onnx.export(
         _Features(model).eval(),
         (sample,),
@@ -76,9 +76,9 @@ def quantise(source: Path, target: Path, preprocess: Preprocess, images: list[Im
         def get_next(self) -> dict[str, np.ndarray] | None:
             return next(self.batches, None)
 
-    prepared = source.with_suffix(".pre.onnx")
+    prepared = source.with_suffix(f".{os.getpid()}.pre.onnx")
     quant_pre_process(str(source), str(prepared))
-    temporary = target.with_suffix(".tmp.onnx")
+    temporary = target.with_suffix(f".{os.getpid()}.tmp.onnx")
     quantize_static(
         str(prepared),
         str(temporary),
@@ -94,10 +94,8 @@ def quantise(source: Path, target: Path, preprocess: Preprocess, images: list[Im
 
 def onnx_features(model: torch.nn.Module, preprocess: Preprocess, int8: bool) -> Callable[[torch.Tensor], np.ndarray]:
     """A function from preprocessed images to EfficientNet feature maps, running on ONNX Runtime."""
-    try:
-        import onnxruntime
-    except ImportError as exc:
-        raise ImportError("the ONNX image runtime needs the 'onnx' extra: pip install 'shopseek[onnx]'") from exc
+    import onnxruntime
+
     digest = hashlib.sha1(b"".join(v.detach().numpy().tobytes()[:4096] for v in model.state_dict().values()))
     folder = cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
