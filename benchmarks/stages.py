@@ -1,9 +1,9 @@
-"""Where search and ingest time goes, per stage, before and after this round's speed work.
+"""Where search and ingest time goes, per stage, on a quiet machine and on one whose two cores are kept busy.
 
-"before" is the earlier configuration (torch image runtime, OpenMP threads left spinning); "after" is today's default
-(ONNX float32 images, passive OpenMP waits). Each runs in its own process on the fashion test index (7,248 products):
-the text encoder per query, the image encoder per photo, the cross-modal heads, the FAISS spaces, a whole word and
-photo search; ingest of 300 products (title + one photo) into a new index.
+Each runs in its own process on the fashion test index (7,248 products) with the default settings: the text encoder
+per query, the image encoder per photo, the cross-modal heads, the FAISS spaces, a whole word and photo search;
+ingest of 300 products (title + one photo) into a new index. "busy" runs two CPU-bound processes beside it, the way
+a shared machine is (that is where OpenMP threads spinning against each other once made a word search take 1.4 s).
 
 Run: .venv/bin/python -m benchmarks.stages   (on a quiet machine; needs the cache of benchmarks.quality_fashion)
 """
@@ -11,7 +11,6 @@ Run: .venv/bin/python -m benchmarks.stages   (on a quiet machine; needs the cach
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,15 +25,11 @@ from PIL import Image
 from benchmarks.common import images_dir, test_index, test_products, write_result
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
-from shopseek.config import Settings
 from shopseek.lab.attribute_queries import build_queries
 from shopseek.lab.fashion import write_catalog
 from shopseek.search.engine import Query
 
-CONFIGURATIONS = {
-    "before": {"OMP_WAIT_POLICY": "ACTIVE", "image_runtime": "torch"},
-    "after": {"OMP_WAIT_POLICY": "PASSIVE", "image_runtime": "onnx"},
-}
+BUSY_PROCESSES = 2
 QUERIES = 100
 PHOTOS = 60
 INGESTED = 300
@@ -54,10 +49,9 @@ def timed(run: Callable[[T], object], items: list[T]) -> dict[str, float]:
     }
 
 
-def measure(runtime: str) -> dict[str, object]:
-    """Every stage under this process's OpenMP setting and the given image runtime."""
-    settings = Settings(encoder_options={"image_runtime": runtime})
-    shop = ShopSeek(test_index().folder, settings=settings)  # re-encodes its photos when the runtime's vectors differ
+def measure() -> dict[str, object]:
+    """Every stage with the default settings."""
+    shop = test_index()
     products = test_products()
     texts = [q.text for q in build_queries(products, QUERIES // 2, seed=5)]
     ids = sorted(p.id for p in products if p.has_photo)[:PHOTOS]
@@ -79,7 +73,7 @@ def measure(runtime: str) -> dict[str, object]:
     shop.close()
     with tempfile.TemporaryDirectory() as folder:
         catalog = write_catalog(products[-INGESTED:], images_dir(), Path(folder) / "c.jsonl")
-        fresh = ShopSeek(Path(folder) / "index", settings=settings)
+        fresh = ShopSeek(Path(folder) / "index")
         started = time.perf_counter()
         report = fresh.ingest(read_catalog(catalog))
         result["ingest products/s (title + one photo)"] = round(report.added / (time.perf_counter() - started), 1)
@@ -88,16 +82,20 @@ def measure(runtime: str) -> dict[str, object]:
 
 
 def main() -> None:
-    """Run each configuration in its own process; write benchmarks/results/stages.json."""
-    if len(sys.argv) > 1:
-        print(json.dumps(measure(sys.argv[1])))
+    """Measure in a fresh process on a quiet machine, then beside busy processes; write results/stages.json."""
+    if sys.argv[1:] == ["--measure"]:
+        print(json.dumps(measure()))
         return
     result = {}
-    for name, configuration in CONFIGURATIONS.items():
-        environment = {**os.environ, "OMP_WAIT_POLICY": configuration["OMP_WAIT_POLICY"]}
-        command = [sys.executable, "-m", "benchmarks.stages", configuration["image_runtime"]]
-        output = subprocess.run(command, env=environment, capture_output=True, text=True, check=True).stdout
-        result[name] = {"configuration": configuration, **json.loads(output.splitlines()[-1])}
+    for name, busy in (("quiet", 0), ("busy", BUSY_PROCESSES)):
+        burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(busy)]
+        try:
+            command = [sys.executable, "-m", "benchmarks.stages", "--measure"]
+            output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        finally:
+            for burner in burners:
+                burner.kill()
+        result[name] = json.loads(output.splitlines()[-1])
         print(name, result[name], flush=True)
     print(write_result("stages", result))
 

@@ -429,23 +429,22 @@ def live_scale_section(data: dict) -> list[str]:
 
 
 def stages_section(data: dict) -> list[str]:
-    before, after = data["before"], data["after"]
-    stages = [key for key in after if key != "configuration"]
+    quiet, busy = data["quiet"], data["busy"]
     lines = [
         "## Where the time goes (fashion test index, in process)",
         "",
-        "Command: `.venv/bin/python -m benchmarks.stages`. Before: torch image runtime, OpenMP threads left "
-        "spinning; after: today's defaults (ONNX float32 images, passive OpenMP waits). Each in its own process.",
+        "Command: `.venv/bin/python -m benchmarks.stages`. Default settings, each run in its own process: on a quiet "
+        "machine, then beside two CPU-bound processes (a shared machine).",
         "",
-        "| stage | before p50 / p95 | after p50 / p95 |",
+        "| stage | quiet p50 / p95 | busy p50 / p95 |",
         "|---|---|---|",
     ]
-    for stage in stages:
-        old, new = before[stage], after[stage]
+    for stage, new in quiet.items():
+        old = busy[stage]
         if isinstance(new, dict):
-            lines.append(f"| {stage} | {old['p50_ms']} / {old['p95_ms']} ms | {new['p50_ms']} / {new['p95_ms']} ms |")
+            lines.append(f"| {stage} | {new['p50_ms']} / {new['p95_ms']} ms | {old['p50_ms']} / {old['p95_ms']} ms |")
         else:
-            lines.append(f"| {stage} | {old} | {new} |")
+            lines.append(f"| {stage} | {new} | {old} |")
     return [*lines, ""]
 
 

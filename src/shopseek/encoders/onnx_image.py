@@ -109,5 +109,6 @@ def onnx_features(model: torch.nn.Module, preprocess: Preprocess, int8: bool) ->
             quantise(plain, path, preprocess, images)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = compute_threads()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads leave the cores free
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     return lambda images: session.run(None, {"images": images.numpy()})[0]
