@@ -29,6 +29,7 @@ import numpy as np
 from benchmarks.common import CACHE, split_products, write_result
 from shopseek.app import IngestReport, ShopSeek
 from shopseek.config import Settings
+from shopseek.index.lexical import LexicalIndex
 from shopseek.lab.attribute_queries import build_queries
 from shopseek.pipeline import EncodedBatch
 from shopseek.search.engine import Query
@@ -250,7 +251,8 @@ def main() -> None:
         "write": percentiles(writer.write_ms),
         "searchable_after": percentiles(writer.searchable_ms),
     }
-    result["lexical_delta_after_writes"] = shop.indexes.lexical.pending()
+    lexical = shop.indexes.lexical
+    result["lexical_delta_after_writes"] = lexical.pending() if isinstance(lexical, LexicalIndex) else None
     result["index_card"] = shop.index_card()
     shop.save()
     shop.close()
