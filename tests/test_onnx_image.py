@@ -27,6 +27,14 @@ def test_onnx_runtimes_match_torch_and_cache_their_files(tmp_path: Path, monkeyp
     assert sorted(p.name.endswith("-int8.onnx") for p in tmp_path.glob("*.onnx")) == [False, True]
 
 
+def test_visual_words_through_onnx_match_the_torch_classifier(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPSEEK_CACHE", str(tmp_path))
+    images = calibration_images()[::8]
+    torch_words = get_encoder("offline", image_runtime="torch").encode_visual_words(images)
+    onnx_words = get_encoder("offline", image_runtime="onnx").encode_visual_words(images)
+    assert (torch_words * onnx_words).sum(axis=1).min() > 0.999
+
+
 def test_unknown_runtime_is_refused() -> None:
     with pytest.raises(ValueError, match="image_runtime must be one of"):
         get_encoder("offline", image_runtime="tpu")

@@ -111,8 +111,12 @@ class OfflineEncoder(Encoder):
 
     @torch.inference_mode()
     def encode_visual_words_batch(self, images: Sequence[Image.Image]) -> np.ndarray:
-        """The ImageNet classifier's view of each whole image (at its own input size) as a text-space vector."""
-        logits = self._image(image_tensor([product_region(im.convert("RGB")) for im in images], CLASSIFIER_SIZE))
+        """The ImageNet classifier's view of each whole image (at its own input size) as a text-space vector: the
+        image runtime's feature map, average-pooled, through the classifier's last layer (as EfficientNet's own
+        forward pass does)."""
+        batch = image_tensor([product_region(im.convert("RGB")) for im in images], CLASSIFIER_SIZE)
+        pooled = torch.from_numpy(np.ascontiguousarray(self._feature_map(batch).mean(axis=(2, 3))))
+        logits = self._image._fc(pooled)
         return self._visual_words.vectors(torch.softmax(logits, dim=-1).numpy())
 
     def encode_image_batch(self, images: Sequence[Image.Image]) -> np.ndarray:

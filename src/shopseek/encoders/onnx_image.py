@@ -46,7 +46,8 @@ class _Features(torch.nn.Module):
 
 
 def export(model: torch.nn.Module, sample: torch.Tensor, path: Path) -> None:
-    """Write the feature extractor as ONNX with a dynamic batch size."""
+    """Write the feature extractor as ONNX with a dynamic batch size and image size (features and the classifier
+    read images of different sizes)."""
     temporary = path.with_suffix(f".{os.getpid()}.tmp.onnx")  # processes exporting at once never share a file
     torch.onnx.export(
         _Features(model).eval(),
@@ -54,7 +55,7 @@ def export(model: torch.nn.Module, sample: torch.Tensor, path: Path) -> None:
         str(temporary),
         input_names=["images"],
         output_names=["features"],
-        dynamic_axes={"images": {0: "batch"}, "features": {0: "batch"}},
+        dynamic_axes={"images": {0: "batch", 2: "height", 3: "width"}, "features": {0: "batch", 2: "rows", 3: "cols"}},
         dynamo=False,
         opset_version=17,
     )
@@ -99,7 +100,7 @@ def onnx_features(model: torch.nn.Module, preprocess: Preprocess, int8: bool) ->
     digest = hashlib.sha1(b"".join(v.detach().numpy().tobytes()[:4096] for v in model.state_dict().values()))
     folder = cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    plain = folder / f"efficientnet-lite0-{digest.hexdigest()[:12]}.onnx"
+    plain = folder / f"efficientnet-lite0-{digest.hexdigest()[:12]}-any-size.onnx"
     path = plain.with_name(plain.stem + "-int8.onnx") if int8 else plain
     if not path.exists():
         images = calibration_images()
