@@ -454,7 +454,7 @@ def stages_section(data: dict) -> list[str]:
         "encoded a query in 7.3 ms and answered a word search in 24.5 / 30.5 ms, but on busy cores the three OpenMP "
         "runtimes in one process (text encoder, torch, FAISS) spun against each other: a word search took 925 ms "
         "in `benchmarks.live_scale` and 1,446 ms at p95 beside two busy processes. Passive waits cost a quiet machine "
-        "about 17 ms per word search and keep a busy one under 100 ms. Photos encode on ONNX Runtime (float32, the "
+        "about 19 ms per word search and keep a busy one near 100 ms. Photos encode on ONNX Runtime (float32, the "
         "same vectors as torch; 16.3 → 7.2 ms per photo).",
     ]
     return [*lines, ""]
