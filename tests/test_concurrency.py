@@ -17,7 +17,7 @@ WRITERS, READERS, ROUNDS = 4, 12, 40
 
 
 def test_lexical_searches_never_see_a_half_built_index() -> None:
-    index = LexicalIndex(tokenize)
+    index = LexicalIndex(tokenize, merge_at=20)  # background merges run while the readers search
     index.add([0], ["red shirt"])
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -27,19 +27,25 @@ def test_lexical_searches_never_see_a_half_built_index() -> None:
             try:
                 hits = index.search_tokens(["red"], 5)
                 assert hits and hits[0][0] == 0
+                jeans = [key for key, _ in index.search_tokens(["jean"], 500)]
+                assert len(set(jeans)) == len(jeans)  # never in the delta and the main segment at once
             except BaseException as error:
                 errors.append(error)
 
     readers = [threading.Thread(target=search) for _ in range(READERS)]
     for thread in readers:
         thread.start()
-    for key in range(1, 300):
+    for key in range(1, 400):
         index.add([key], [f"blue jeans number {key}"])
-        index.commit()
+        if key % 7 == 0:
+            index.add([key], [f"black jeans number {key}"])
+        if key % 50 == 0:
+            index.commit()  # a merge on the writer's own thread too
     stop.set()
     for thread in readers:
         thread.join()
     assert errors == []
+    assert len(index.search_tokens(["jean"], 1000)) == 399
 
 
 def test_many_threads_search_write_and_delete_without_errors(tmp_path: Path, tiny_catalog: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -72,36 +71,6 @@ def test_a_large_delta_is_merged_in_the_background() -> None:
     index.commit()
     assert index.pending() == 0
     assert index.search_tokens(tokenize("grey hoodie"), 3)[0][0] == 30
-
-
-def test_searches_stay_whole_while_writes_and_merges_run() -> None:
-    index = LexicalIndex(tokenize, merge_at=20)
-    index.add([0], ["red shirt"])
-    errors: list[BaseException] = []
-    stop = threading.Event()
-
-    def search() -> None:
-        while not stop.is_set():
-            try:
-                hits = index.search_tokens(tokenize("red shirt"), 5)
-                assert hits and hits[0][0] == 0
-                jeans = [key for key, _ in index.search_tokens(tokenize("jeans"), 500)]
-                assert len(set(jeans)) == len(jeans)
-            except BaseException as error:
-                errors.append(error)
-
-    readers = [threading.Thread(target=search) for _ in range(4)]
-    for thread in readers:
-        thread.start()
-    for key in range(1, 400):
-        index.add([key], [f"blue jeans number {key}"])
-        if key % 7 == 0:
-            index.add([key], [f"black jeans number {key}"])
-    stop.set()
-    for thread in readers:
-        thread.join()
-    assert errors == []
-    assert len(index.search_tokens(tokenize("jeans"), 1000)) == 399
 
 
 def test_a_snapshot_reloads_the_segment_and_the_delta_without_rebuilding(
