@@ -110,6 +110,10 @@ class ShardedSpace:
         """The stored vector of a key, from its shard."""
         return self._ray.get(self.shards[key % len(self.shards)].vector.remote(self.name, int(key)))
 
+    def held(self, keys: np.ndarray) -> np.ndarray:
+        """Which of these keys have a stored vector (asked of their shards)."""
+        return np.isin(np.asarray(keys, dtype=np.int64), self.vectors(keys)[0])
+
     def vectors(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The keys among these with a vector, in the order given, and their vectors, one call per shard."""
         keys = np.asarray(keys, dtype=np.int64)

@@ -25,6 +25,10 @@ class VectorSpace(Protocol):
         """The stored vector of a key, or None."""
         ...
 
+    def held(self, keys: np.ndarray) -> np.ndarray:
+        """Which of these keys have a stored vector."""
+        ...
+
     def vectors(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The keys among these that have a vector, in the order given, and their vectors (one read)."""
         ...

@@ -233,8 +233,7 @@ class SearchEngine:
                 continue
             if (stand_in, modality) not in lacking:
                 listed = np.array([key for key, _ in lists[stand_in]], dtype=np.int64)
-                present, _ = has[modality].vectors(listed)
-                lacking[stand_in, modality] = set(listed.tolist()) - set(present.tolist())
+                lacking[stand_in, modality] = set(listed[~has[modality].held(listed)].tolist())
             missing = lacking[stand_in, modality]
             merged = list(lists[signal])
             for rank, (key, score) in enumerate(lists[stand_in]):
