@@ -20,12 +20,11 @@ from shopseek.search.engine import Query, SearchEngine
 
 SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
-    f"trust gap {gap} colour {colour} match 0.5": {"head_trust_gap": gap, "weights": {"colour": colour, "match": 0.5}}
-    for gap in (0.0, 0.016, 0.02, 0.025)
-    for colour in (0.25, 0.5)
-}  # gap 0: the heads always trusted; colour shares the say of visual words (1 - trust). Earlier rounds (v2 heads:
-# no trust, then gaps 0.016/0.02 x colour x match with colour always on) are in results/tune_general_round1.json
-# and tune_general_round2.json; round 3 (v3 heads, colour always on) in tune_general_round3.json.
+    f"trust gap 0.02 lexical share {share}": {"head_lexical_share": share} for share in (0.0, 0.1, 0.2, 0.35, 0.5)
+}  # share 0: words never move the heads' say. Earlier rounds (v2 heads: no trust, then gaps 0.016/0.02 x colour x
+# match with colour always on) are in results/tune_general_round1.json and tune_general_round2.json; round 3 (v3 heads,
+# colour always on) in tune_general_round3.json; round 4 (gap x colour weight, chose gap 0.02, colour 0.5) in
+# tune_general_round4.json.
 Catalogue = tuple[ShopSeek, list[EvalQuery], dict[str, dict[str, int]]]
 
 

@@ -297,7 +297,9 @@ def tune_general_section(data: dict) -> list[str]:
         "## Trust and colour weights (chosen on dev catalogues of several domains)",
         "",
         "Command: `.venv/bin/python -m benchmarks.tune_general`. nDCG@10 on the dev splits only: fashion dev "
-        "(shopper-phrased attribute queries) and the DummyJSON odd-id products (dev phrasings).",
+        "(shopper-phrased attribute queries) and the DummyJSON odd-id products (dev phrasings). Earlier rounds "
+        "(trust gap x colour weight, which chose gap 0.02 and colour 0.5) are in "
+        "`benchmarks/results/tune_general_round*.json`.",
         "",
         "| setting | " + " | ".join(header) + " | mean |",
         "|---|" + "---|" * (len(header) + 1),

@@ -238,6 +238,17 @@ def test_trained_heads_lose_their_say_when_visual_words_disagree_with_their_pick
     assert head_trust(None, 0.1) == 1.0 and head_trust(gap, 0.0) == 1.0
 
 
+def test_trained_heads_lose_their_say_when_their_picks_hold_none_of_the_words_the_catalogue_has() -> None:
+    from shopseek.search.trust import lexical_share, share_trust
+
+    best = [(7, 3.5), (8, 1.0)]  # the sofa, and a product naming it once
+    assert lexical_share([], best) == 0.0 and share_trust(0.0, 0.2) == 0.0  # the heads picked shoes
+    assert lexical_share([(8, 1.0)], best, top=2) == pytest.approx(1.0 / 4.5)
+    assert share_trust(lexical_share([(8, 1.0)], best, top=2), 0.2) == 1.0
+    assert share_trust(0.1, 0.2) == pytest.approx(0.5) and share_trust(0.0, 0.0) == 1.0
+    assert lexical_share([], []) is None and share_trust(None, 0.2) == 1.0  # no word matches: words say nothing
+
+
 def test_an_id_given_twice_in_one_batch_is_written_once_as_its_last_version(fake_shop: ShopSeek) -> None:
     from shopseek.catalog.schema import Product
 

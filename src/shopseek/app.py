@@ -440,8 +440,11 @@ class ShopSeek:
     def _save(self, local: LocalIndexes) -> None:
         """Snapshot the indexes and settings (callers hold the write lock)."""
         sequence = self.store.journal_head()
-        self._use(self.snapshots.write(local, sequence, self.settings.vector_compression))
-        self.terms.save(self.snapshots.current()[0] / TERMS_FILE)  # without it, opening reads every product again
+
+        def learned_words(snapshot: Path) -> None:  # without them, opening reads every product again
+            self.terms.save(snapshot / TERMS_FILE)
+
+        self._use(self.snapshots.write(local, sequence, self.settings.vector_compression, learned_words))
         self.settings.save(self.folder)
         self._snapshot_sequence = sequence
         self.store.trim_journal(sequence)

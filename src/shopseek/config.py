@@ -47,6 +47,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {  # one per signal (tests/test_settings.py)
     "match": 0.5,
 }
 HEAD_TRUST_GAP = 0.02
+HEAD_LEXICAL_SHARE = 0.2
 # Relevance floor (search/floor.py), chosen on dev queries and nonsense strings (benchmarks/relevance_floor.py).
 DENSE_WINDOW = 0.05
 PHOTO_WINDOW = 0.05
@@ -65,6 +66,12 @@ class Settings(BaseModel):
         default=HEAD_TRUST_GAP,
         ge=0,
         description="Visual-words score gap at which the trained heads' say passes to visual words (0: heads always)",
+    )
+    head_lexical_share: float = Field(
+        default=HEAD_LEXICAL_SHARE,
+        ge=0,
+        le=1,
+        description="Share of the best word matches' BM25 the heads' picks need to keep their say (0: words ignored)",
     )
     recall_k: int = Field(default=200, ge=10, le=5000)
     sponsored_slots: int = Field(default=2, ge=0, le=10, description="Sponsored products shown above page 1 at most")

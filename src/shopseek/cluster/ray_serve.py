@@ -51,6 +51,10 @@ class IndexShard:
         """A stored vector, or None."""
         return self.spaces[name].vector(key)
 
+    def held(self, name: str, keys: np.ndarray) -> np.ndarray:
+        """Which of these keys have a vector in one space."""
+        return self.spaces[name].held(keys)
+
     def vectors(self, name: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The keys among these with a vector in one space, and their vectors."""
         return self.spaces[name].vectors(keys)
@@ -112,16 +116,25 @@ class ShardedSpace:
 
     def held(self, keys: np.ndarray) -> np.ndarray:
         """Which of these keys have a stored vector (asked of their shards)."""
-        return np.isin(np.asarray(keys, dtype=np.int64), self.vectors(keys)[0])
+        keys = np.asarray(keys, dtype=np.int64)
+        held = np.zeros(len(keys), dtype=bool)
+        owned = by_shard(keys, len(self.shards))
+        parts = self._ray.get([self.shards[number].held.remote(self.name, keys[rows]) for number, rows in owned])
+        for (_, rows), part in zip(owned, parts, strict=True):
+            held[rows] = part
+        return held
 
     def vectors(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The keys among these with a vector, in the order given, and their vectors, one call per shard."""
         keys = np.asarray(keys, dtype=np.int64)
         owned = by_shard(keys, len(self.shards))
         parts = self._ray.get([self.shards[number].vectors.remote(self.name, keys[rows]) for number, rows in owned])
-        found = {int(key): row for part_keys, rows in parts for key, row in zip(part_keys, rows, strict=True)}
+        if not parts:
+            return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
+        stacked = np.concatenate([vectors for _, vectors in parts])
+        found = {key: row for row, key in enumerate(np.concatenate([part_keys for part_keys, _ in parts]).tolist())}
         present = np.array([key for key in keys.tolist() if key in found], dtype=np.int64)
-        return present, np.array([found[key] for key in present.tolist()], dtype=np.float32).reshape(len(present), -1)
+        return present, stacked[[found[key] for key in present.tolist()]]
 
     def export(self) -> tuple[np.ndarray, np.ndarray]:
         """Every key and vector over all shards."""

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,11 @@ class Snapshots:
         }
         return Indexes(lexical=LexicalIndex.load(snapshot, tokenizer), **spaces)
 
-    def write(self, indexes: LocalIndexes, journal: int, compression: Compression) -> LocalIndexes:
-        """Snapshot the indexes (vectors re-laid out for their size) and return the re-laid-out indexes."""
+    def write(
+        self, indexes: LocalIndexes, journal: int, compression: Compression, beside: Callable[[Path], None]
+    ) -> LocalIndexes:
+        """Snapshot the indexes (vectors re-laid out for their size) with what `beside` writes into the snapshot's
+        folder before it becomes current; return the re-laid-out indexes."""
         snapshot = self.folder / "snapshots" / f"{journal:012d}-{time.time_ns()}"
         snapshot.mkdir(parents=True)
         rebuilt = {name: getattr(indexes, name).rebuilt_for_size(compression) for name in VECTOR_FILES}
@@ -71,6 +75,7 @@ class Snapshots:
         card = {name: space.card() for name, space in rebuilt.items()}
         (snapshot / CARD).write_text(json.dumps(card, indent=2) + "\n")
         indexes.lexical.save(snapshot)
+        beside(snapshot)
         pointer = self.folder / "CURRENT.tmp"
         with pointer.open("w") as handle:
             handle.write(json.dumps({"snapshot": snapshot.name, "journal": journal}))

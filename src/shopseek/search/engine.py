@@ -26,7 +26,15 @@ from shopseek.search.highlight import highlight_spans
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
 from shopseek.search.synonyms import Synonyms
 from shopseek.search.terms import CatalogueTerms
-from shopseek.search.trust import GENERAL_SIGNALS, HEAD_SIGNALS, agreement_gap, head_trust
+from shopseek.search.trust import (
+    GENERAL_SIGNALS,
+    HEAD_SIGNALS,
+    TOP,
+    agreement_gap,
+    head_trust,
+    lexical_share,
+    share_trust,
+)
 from shopseek.search.understand import understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
@@ -156,8 +164,7 @@ class SearchEngine:
         if query.text.strip():
             understood = understand(query.text)
             if query.uses("lexical"):
-                tokens = self.synonyms.expand(understood.tokens) if self.synonyms else understood.tokens
-                lists["lexical"] = self.indexes.lexical.search_tokens(tokens, depth, allowed)
+                lists["lexical"] = self.indexes.lexical.search_tokens(self._lexical_tokens(query.text), depth, allowed)
             text_query = self._query_vector(tuple(understood.renditions))
             if query.uses("dense"):
                 lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
@@ -180,6 +187,11 @@ class SearchEngine:
                 hits = within_window(self.indexes.joint_text.search_one(joint, depth, allowed))
                 lists["image_cross_modal"] = hits
         return lists
+
+    def _lexical_tokens(self, text: str) -> list[str]:
+        """The words the lexical index is asked for: the query's tokens and their catalogue synonyms."""
+        tokens = understand(text).tokens
+        return self.synonyms.expand(tokens) if self.synonyms else tokens
 
     def _colour_among_candidates(self, colour: np.ndarray, lists: dict[str, Hits]) -> Hits:
         """The candidates other signals found, ordered by how much their photos show the colours asked for.
@@ -257,7 +269,7 @@ class SearchEngine:
         profile = query.profile
         if profile is not None and not profile.empty:
             lists["personal"] = self._personal(lists, profile)
-        weights = self._trusted(lists, {**self.settings.fusion_weights(), **(query.weights or {})})
+        weights = self._trusted(query.text, lists, {**self.settings.fusion_weights(), **(query.weights or {})})
         fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
             lists["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
@@ -286,16 +298,34 @@ class SearchEngine:
         windows = (self.settings.dense_window, self.settings.photo_window)
         return answering(lists.get("lexical", []), dense, photo_side, has_known_word(text), *windows)
 
-    def _trusted(self, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
+    def _trusted(self, text: str, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
         """Weights with the say of the text-to-photo signals shared by trust: the trained heads (and their matching
-        head) keep it while visual words agree with their picks; visual words and measured colour take it when not."""
-        picks, reference = lists.get("cross_modal"), lists.get("visual_words")
-        if not picks or not reference:
+        head) keep it while visual words agree with their picks and, when the words occur in the catalogue, while
+        their picks hold the words; visual words and measured colour take it when not."""
+        picks = lists.get("cross_modal")
+        if not picks:
             return weights
-        trust = head_trust(agreement_gap(picks, reference), self.settings.head_trust_gap)
+        gap = agreement_gap(picks, lists.get("visual_words", []))
+        share = self._words_share(text, picks, lexical) if (lexical := lists.get("lexical")) else None
+        if gap is None and share is None:
+            return weights
+        trust = min(head_trust(gap, self.settings.head_trust_gap), share_trust(share, self.settings.head_lexical_share))
         heads = {name: weights.get(name, 1.0) * trust for name in HEAD_SIGNALS}
         general = {name: weights.get(name, 1.0) * (1.0 - trust) for name in GENERAL_SIGNALS}
         return {**weights, **heads, **general}
+
+    def _words_share(self, text: str, picks: Hits, lexical: Hits) -> float | None:
+        """How much of the words' BM25 the heads' top picks that have text hold, against the best word matches the
+        heads could have picked (those with photos); None when either side is empty."""
+        chosen = np.array([key for key, _ in picks[:TOP]], dtype=np.int64)
+        worded = chosen[self.indexes.text.held(chosen)]
+        matched = np.array([key for key, _ in lexical], dtype=np.int64)
+        photographed = set(matched[self.indexes.joint_image.held(matched)].tolist())
+        best = [(key, score) for key, score in lexical if key in photographed]
+        if not len(worded) or not best:
+            return None
+        picked = self.indexes.lexical.search_tokens(self._lexical_tokens(text), len(worded), worded)
+        return lexical_share(picked, best, top=len(worded))
 
     def describe(self, query: str, fused: list[tuple[int, float]], before: float | None = None) -> list[Candidate]:
         """What the learned ranker needs to know about the top candidates (as of a time, for training)."""
