@@ -451,13 +451,14 @@ def stages_section(data: dict) -> list[str]:
             lines.append(f"| {stage} | {new} | {old} |")
     lines += [
         "",
-        "OpenMP threads wait passively (set in `shopseek/__init__.py`). With the runtimes' default spinning (the "
-        "earlier setting, measured by this benchmark at commit 66e9535 with the torch image runtime) a quiet machine "
-        "encoded a query in 7.3 ms and answered a word search in 24.5 / 30.5 ms, but on busy cores the three OpenMP "
-        "runtimes in one process (text encoder, torch, FAISS) spun against each other: a word search took 925 ms "
-        "in `benchmarks.live_scale` and 1,446 ms at p95 beside two busy processes. Passive waits cost a quiet machine "
-        "about 19 ms per word search and keep a busy one near 100 ms. Photos encode on ONNX Runtime (float32, the "
-        "same vectors as torch; 16.3 → 7.2 ms per photo).",
+        "OpenMP threads spin 1,000 rounds (about 10 µs) after a parallel region, then sleep (`GOMP_SPINCOUNT`, "
+        "set in `shopseek/__init__.py`). Measured with this benchmark's `--measure` per setting, word search "
+        "p50 / p95 quiet and busy: the runtimes' default 3 ms spin (commit 66e9535) 24.5 / 30.5 ms quiet, but the "
+        "three OpenMP runtimes in one process (text encoder, torch, FAISS) spun against each other on busy cores "
+        "(925 ms in `benchmarks.live_scale`, 1,446 ms p95 beside two busy processes); fully passive waits 39.0 / "
+        "45.2 quiet, 32.3 / 43.8 busy (text encoder 22.6 ms: a sleep and wake per hand-off inside one forward pass); "
+        "1,000 rounds 24.4 / 31.6 quiet, 40.6 / 52.9 busy; 3,000 rounds 21.2 / 25.9 quiet, 50.6 / 61.5 busy. Photos "
+        "encode on ONNX Runtime (float32, the same vectors as torch; 16.3 → 7.2 ms per photo).",
     ]
     return [*lines, ""]
 
