@@ -20,8 +20,23 @@ from shopseek.search.engine import Query, SearchEngine
 
 SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
-    f"trust gap 0.02 lexical share {share}": {"head_lexical_share": share} for share in (0.0, 0.1, 0.2, 0.35, 0.5)
-}  # share 0: words never move the heads' say. Earlier rounds (v2 heads: no trust, then gaps 0.016/0.02 x colour x
+    f"confident at {confident} visual words sure at {sure}": {
+        "head_confident_at": confident,
+        "visual_words_sure_at": sure,
+    }
+    for confident, sure in (
+        (2.0, 0.0),
+        (0.5, 0.0),
+        (2.0, 0.016),
+        (0.45, 0.016),
+        (0.5, 0.012),
+        (0.5, 0.016),
+        (0.5, 0.02),
+        (0.55, 0.016),
+    )
+}  # confident at 2: never by the heads' own scores; sure at 0: visual words' disagreement always counts. Round 5
+# (lexical share 0 / 0.1 / 0.2 / 0.35 / 0.5: equal on dev, chose 0.2) is in results/tune_general_round5.json. Earlier
+# rounds (v2 heads: no trust, then gaps 0.016/0.02 x colour x
 # match with colour always on) are in results/tune_general_round1.json and tune_general_round2.json; round 3 (v3 heads,
 # colour always on) in tune_general_round3.json; round 4 (gap x colour weight, chose gap 0.02, colour 0.5) in
 # tune_general_round4.json.

@@ -238,6 +238,20 @@ def test_trained_heads_lose_their_say_when_visual_words_disagree_with_their_pick
     assert head_trust(None, 0.1) == 1.0 and head_trust(gap, 0.0) == 1.0
 
 
+def test_trained_heads_keep_their_say_when_sure_of_their_picks_or_when_visual_words_is_not() -> None:
+    from shopseek.search.trust import photo_trust, ramp, standout, top_mean
+
+    sure = [(key, 0.95 if key < 10 else 0.70) for key in range(20)]  # visual words: ten products stand out
+    unsure = [(key, 0.80 - key / 10_000) for key in range(20)]
+    assert top_mean(sure) == pytest.approx(0.95) and standout(sure) == pytest.approx(0.125)
+    assert ramp(0.5, 0.4, 0.6) == pytest.approx(0.5) and ramp(0.1, 0.4, 0.6) == 0.0 and ramp(0.9, 0.4, 0.6) == 1.0
+    doubtful = [(key, 0.35) for key in range(10, 20)]  # the heads pick what visual words ranks low, scoring it low
+    assert photo_trust(doubtful, sure, 0.1, 0.05, 0.5) == 0.0
+    assert photo_trust(doubtful, unsure, 0.1, 0.05, 0.5) == 1.0  # visual words cannot tell: the heads keep it
+    assert photo_trust([(key, 0.6) for key in range(10, 20)], sure, 0.1, 0.05, 0.5) == 1.0  # the heads are sure
+    assert photo_trust(doubtful, [], 0.1, 0.05, 0.5) is None
+
+
 def test_trained_heads_lose_their_say_when_their_picks_hold_none_of_the_words_the_catalogue_has() -> None:
     from shopseek.search.trust import lexical_share, share_trust
 

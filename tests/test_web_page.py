@@ -170,6 +170,7 @@ def test_the_page_works_on_a_phone(server: tuple[str, ShopSeek]) -> None:
         page.locator("#facet-brand a", has_text="Acme").click()
         expect(page.locator("#filters")).to_be_hidden()
         page.locator(".card").first.click()
+        expect(page.locator("#product")).to_be_visible()  # opens after the product is fetched
         dialog = page.locator("#product").bounding_box()
         assert dialog is not None and dialog["width"] <= 390
         ARTIFACTS.mkdir(exist_ok=True)

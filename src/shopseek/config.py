@@ -48,6 +48,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {  # one per signal (tests/test_settings.py)
 }
 HEAD_TRUST_GAP = 0.02
 HEAD_LEXICAL_SHARE = 0.2
+HEAD_CONFIDENT_AT = 0.55
+VISUAL_WORDS_SURE_AT = 0.016
 # Relevance floor (search/floor.py), chosen on dev queries and nonsense strings (benchmarks/relevance_floor.py).
 DENSE_WINDOW = 0.05
 PHOTO_WINDOW = 0.05
@@ -66,6 +68,18 @@ class Settings(BaseModel):
         default=HEAD_TRUST_GAP,
         ge=0,
         description="Visual-words score gap at which the trained heads' say passes to visual words (0: heads always)",
+    )
+    head_confident_at: float = Field(
+        default=HEAD_CONFIDENT_AT,
+        ge=0,
+        le=2,
+        description="Mean joint-space score of the heads' top picks at which they keep their say (above 1: never)",
+    )
+    visual_words_sure_at: float = Field(
+        default=VISUAL_WORDS_SURE_AT,
+        ge=0,
+        le=1,
+        description="How far visual words' top ten must stand above its list for its disagreement to count (0: always)",
     )
     head_lexical_share: float = Field(
         default=HEAD_LEXICAL_SHARE,

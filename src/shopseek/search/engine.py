@@ -30,9 +30,8 @@ from shopseek.search.trust import (
     GENERAL_SIGNALS,
     HEAD_SIGNALS,
     TOP,
-    agreement_gap,
-    head_trust,
     lexical_share,
+    photo_trust,
     share_trust,
 )
 from shopseek.search.understand import understand
@@ -305,11 +304,18 @@ class SearchEngine:
         picks = lists.get("cross_modal")
         if not picks:
             return weights
-        gap = agreement_gap(picks, lists.get("visual_words", []))
+        settings = self.settings
+        by_photos = photo_trust(
+            picks,
+            lists.get("visual_words", []),
+            settings.head_trust_gap,
+            settings.visual_words_sure_at,
+            settings.head_confident_at,
+        )
         share = self._words_share(text, picks, lexical) if (lexical := lists.get("lexical")) else None
-        if gap is None and share is None:
+        if by_photos is None and share is None:
             return weights
-        trust = min(head_trust(gap, self.settings.head_trust_gap), share_trust(share, self.settings.head_lexical_share))
+        trust = min(1.0 if by_photos is None else by_photos, share_trust(share, settings.head_lexical_share))
         heads = {name: weights.get(name, 1.0) * trust for name in HEAD_SIGNALS}
         general = {name: weights.get(name, 1.0) * (1.0 - trust) for name in GENERAL_SIGNALS}
         return {**weights, **heads, **general}

@@ -2,9 +2,10 @@
 
 The heads were trained on fashion photos; on other goods they pick confidently and wrongly (shoes for "phone").
 The visual-words signal knows 1,000 everyday object classes. When the products the heads rank first score far
-below the visual-words signal's own best, the query is outside what the heads know and their weight shrinks. The
-same holds when the query's words occur in the catalogue and the heads' picks hold hardly any of them ("沙发" in a shop
-of clothes and one sofa).
+below the visual-words signal's own best while visual words is sure of its picks (its top stands out of its list),
+and the heads are not sure of theirs (their top picks score low), the query is outside what the heads know and their
+weight shrinks. The same holds when the query's words occur in the catalogue and the heads' picks hold hardly any of
+them ("沙发" in a shop of clothes and one sofa).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from shopseek.index.base import Hits
 
 TOP = 10
+CONFIDENCE_RAMP = 0.05  # the heads' say grows from nothing to full over this much of their top picks' mean score
 HEAD_SIGNALS = ("cross_modal", "match")  # trained on fashion: they know its types and colours
 GENERAL_SIGNALS = ("visual_words", "colour")  # measured on any photo: they take the say the heads lose
 
@@ -28,6 +30,24 @@ def agreement_gap(picks: Hits, reference: Hits, top: int = TOP) -> float | None:
     best = sum(score for _, score in reference[:top]) / min(top, len(reference))
     chosen = picks[:top]
     return best - sum(scores.get(key, floor) for key, _ in chosen) / len(chosen)
+
+
+def top_mean(hits: Hits, top: int = TOP) -> float:
+    """Mean score of the first `top` hits (0 without hits)."""
+    chosen = hits[:top]
+    return sum(score for _, score in chosen) / len(chosen) if chosen else 0.0
+
+
+def standout(hits: Hits, top: int = TOP) -> float:
+    """How far the top hits score above the whole list's mean: how sure a signal is of its own picks."""
+    return top_mean(hits, top) - top_mean(hits, len(hits)) if hits else 0.0
+
+
+def ramp(value: float, low: float, high: float) -> float:
+    """0 at or below `low`, 1 at or above `high`, linear between."""
+    if high <= low:
+        return float(value >= high)
+    return max(0.0, min(1.0, (value - low) / (high - low)))
 
 
 def head_trust(gap: float | None, limit: float) -> float:
@@ -53,3 +73,15 @@ def share_trust(share: float | None, limit: float) -> float:
     if share is None or limit <= 0:
         return 1.0
     return min(1.0, share / limit)
+
+
+def photo_trust(picks: Hits, reference: Hits, gap_limit: float, sure_at: float, confident_at: float) -> float | None:
+    """The heads' say judged by photos: full while their own top picks score `confident_at`, or visual words agrees
+    (gap up to half `gap_limit`), or visual words is unsure (its top stands out by less than half `sure_at`); None
+    without visual words to compare with."""
+    if not picks or not reference:
+        return None
+    agreement = head_trust(agreement_gap(picks, reference), gap_limit)
+    if sure_at > 0:
+        agreement = max(agreement, 1.0 - ramp(standout(reference), sure_at / 2, sure_at))
+    return max(ramp(top_mean(picks), confident_at - CONFIDENCE_RAMP, confident_at), agreement)
