@@ -55,6 +55,18 @@ def test_delta_ranks_like_a_full_rebuild_and_merging_makes_it_equal() -> None:
         assert index.search_tokens(tokenize(query), 10) == reference.search_tokens(tokenize(query), 10)
 
 
+def test_a_catalogue_held_in_the_delta_alone_scores_exactly_as_a_rebuild() -> None:
+    texts = {n: text + " with a much longer description" * (n % 3) for n, text in enumerate(TEXTS[:30])}
+    index = LexicalIndex(tokenize)
+    index.add(list(texts), list(texts.values()))  # below the merge size: every product stays in the delta
+    index.delete([4])
+    assert index.pending() == len(texts)
+    reference = built({n: text for n, text in texts.items() if n != 4})
+    for query in ("red shirt", "blue jeans number 7", "description"):
+        hits, expected = index.search_tokens(tokenize(query), 50), reference.search_tokens(tokenize(query), 50)
+        assert dict(hits) == pytest.approx(dict(expected), rel=1e-5)  # every product, every score
+
+
 def test_filters_and_deletes_apply_to_the_delta_too() -> None:
     index = built(dict(enumerate(TEXTS)))
     index.add([500, 501], ["red shirt", "red shirt"])

@@ -100,6 +100,7 @@ class Delta:
         self.written: dict[int, int] = {}  # key -> generation of its last write
         self.counts: dict[int, Counter[str]] = {}  # present products only (deleted ones are just `written`)
         self.postings: dict[str, set[int]] = {}
+        self.length = 0  # tokens over present products
 
     def put(self, key: int, generation: int, tokens: list[str] | None) -> None:
         """Record a write: new tokens, or None for a delete."""
@@ -108,6 +109,7 @@ class Delta:
         if tokens is not None:
             counts = Counter(tokens or [EMPTY])
             self.counts[key] = counts
+            self.length += counts.total()
             for token in counts:
                 self.postings.setdefault(token, set()).add(key)
 
@@ -118,15 +120,19 @@ class Delta:
             del self.written[key]
 
     def _unlist(self, key: int) -> None:
-        for token in self.counts.pop(key, ()):
+        counts = self.counts.pop(key, Counter())
+        self.length -= counts.total()
+        for token in counts:
             holders = self.postings[token]
             holders.discard(key)
             if not holders:
                 del self.postings[token]
 
     def scores(self, tokens: list[str], main: Segment) -> dict[int, float]:
-        """BM25 scores of delta products for these tokens, with the main segment's statistics."""
+        """BM25 scores of delta products for these tokens, with the statistics of main segment and delta together
+        (a small catalogue, held in the delta alone, scores exactly as a rebuild would)."""
         documents = len(main.keys) + len(self.counts)
+        mean_length = (main.mean_length * len(main.keys) + self.length) / max(documents, 1)
         found: dict[int, float] = {}
         for token in set(tokens):
             holders = self.postings.get(token, set())
@@ -137,7 +143,7 @@ class Delta:
             for key in holders:
                 counts = self.counts[key]
                 tf, length = counts[token], counts.total()
-                norm = K1 * (1 - B + B * length / main.mean_length)
+                norm = K1 * (1 - B + B * length / mean_length)
                 found[key] = found.get(key, 0.0) + idf * tf / (tf + norm)
         return found
 

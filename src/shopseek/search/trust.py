@@ -1,6 +1,6 @@
 """How far to trust the fashion-trained cross-modal heads for one query: do general signals agree with their picks?
 
-The heads were trained on fashion photos; on other goods they pick confidently and wrongly (shoes for "phone").
+The heads were trained on fashion photos; on other goods they pick wrongly (shoes for "phone"), scoring lower.
 The visual-words signal knows 1,000 everyday object classes. When the products the heads rank first score far
 below the visual-words signal's own best while visual words is sure of its picks (its top stands out of its list),
 and the heads are not sure of theirs (their top picks score low), the query is outside what the heads know and their
