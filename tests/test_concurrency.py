@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.catalog.schema import Product
@@ -48,7 +50,10 @@ def test_lexical_searches_never_see_a_half_built_index() -> None:
     assert len(index.search_tokens(["jean"], 1000)) == 399
 
 
-def test_many_threads_search_write_and_delete_without_errors(tmp_path: Path, tiny_catalog: Path) -> None:
+def test_many_threads_search_write_and_delete_without_errors(
+    tmp_path: Path, tiny_catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("shopseek.app.CHECKPOINT_EVERY", 10)  # checkpoints run in the background meanwhile
     shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
     shop.ingest(read_catalog(tiny_catalog))
     errors: list[BaseException] = []
@@ -82,4 +87,7 @@ def test_many_threads_search_write_and_delete_without_errors(tmp_path: Path, tin
     expected = {f"w{w}-{n}" for w in range(WRITERS) for n in range(ROUNDS) if n % 3}
     found = {hit.product.id for hit in shop.search(Query("green wool scarf", k=500)).hits} - {"p3"}
     assert found == expected
-    shop.close()
+    shop.close()  # waits for a running checkpoint
+    reopened = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    assert {hit.product.id for hit in reopened.search(Query("green wool scarf", k=500)).hits} - {"p3"} == expected
+    reopened.close()

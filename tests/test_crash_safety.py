@@ -25,6 +25,42 @@ def ids(shop: ShopSeek, text: str) -> list[str]:
     return [hit.product.id for hit in shop.search(Query(text, k=10)).hits]
 
 
+def test_a_checkpoint_is_made_aside_and_its_relayout_swaps_in_with_the_writes_made_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shopseek.index import vectors
+    from shopseek.index.snapshots import Snapshots
+
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", 100)  # the next snapshot re-lays the spaces out as IVF
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    colours = ("red", "blue", "green", "black")
+    shop.add_products([Product(id=f"p{n}", title=f"{colours[n % 4]} cotton shirt {n}") for n in range(200)])
+    writing, release = threading.Event(), threading.Event()
+    write = Snapshots.write
+
+    def slow_write(self: Snapshots, *args: object, **kwargs: object) -> object:
+        writing.set()
+        release.wait(60)
+        return write(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Snapshots, "write", slow_write)
+    saver = threading.Thread(target=shop.save)
+    saver.start()
+    assert writing.wait(60)
+    shop.add_products([Product(id="late", title="purple velvet scarf")])  # neither waits for the snapshot
+    assert shop.delete("p7")
+    assert ids(shop, "purple velvet scarf")[0] == "late" and shop.indexes.text.kind == "exact"
+    release.set()
+    saver.join(60)
+    assert shop.indexes.text.kind == "ivf"  # swapped in...
+    assert ids(shop, "purple velvet scarf")[0] == "late" and "p7" not in ids(shop, "red cotton shirt 7")  # caught up
+    assert shop.indexes.text.count() == shop.count() == 200
+    shop.close()
+    reopened = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    assert reopened.recovered == 2  # the writes after the snapshot's cut, from the journal
+    assert ids(reopened, "purple velvet scarf")[0] == "late" and reopened.indexes.text.count() == 200
+
+
 def test_writes_without_a_checkpoint_are_replayed_on_open(fake_shop: ShopSeek) -> None:
     fake_shop.add_products([Product(id="n1", title="Purple velvet hat"), Product(id="n2", title="Orange scarf")])
     assert fake_shop.delete("p2")

@@ -127,6 +127,8 @@ class ShopSeek:
         )
         self._lock = rwlock.RWLockWrite()  # searches share the indexes; an index update has them alone
         self._writing = threading.Lock()  # one writer at a time, so store and indexes apply writes in one order
+        self._checkpointing = threading.Lock()  # one snapshot at a time
+        self._checkpointer: threading.Thread | None = None
         has_known_word(to_english("预热 warm up"))  # loads jieba and CC-CEDICT now, not in a shopper's first query
         self.recovered = 0
         self.ready = threading.Event()  # set once the indexes agree with the store
@@ -410,44 +412,68 @@ class ShopSeek:
         if progress:
             progress(encoded.read)
 
-    def _index_encoded(self, keys: list[int], encoded: EncodedBatch) -> None:
-        """Replace these keys' entries in every index with the encoded vectors."""
-        for index in self.indexes.all():
-            index.delete(keys)
+    def _index_encoded(
+        self, keys: list[int], encoded: EncodedBatch, spaces: dict[str, VectorSpace] | None = None
+    ) -> None:
+        """Replace these keys' entries with the encoded vectors: in every index, or only in the given vector spaces."""
         text_keys = np.array([k for k, keep in zip(keys, encoded.has_text, strict=True) if keep], dtype=np.int64)
         image_keys = np.array([k for k, keep in zip(keys, encoded.has_image, strict=True) if keep], dtype=np.int64)
-        texts = [p.searchable_text() for p, keep in zip(encoded.products, encoded.has_text, strict=True) if keep]
-        self.indexes.lexical.add(text_keys.tolist(), texts)
-        if len(text_keys):
-            self.indexes.text.add(text_keys, encoded.text_vectors)
-        if len(image_keys):
-            self.indexes.image.add(image_keys, encoded.image_vectors)
+        if spaces is None:
+            spaces = {name: getattr(self.indexes, name) for name in VECTOR_FILES}
+            texts = [p.searchable_text() for p, keep in zip(encoded.products, encoded.has_text, strict=True) if keep]
+            self.indexes.lexical.delete(keys)
+            self.indexes.lexical.add(text_keys.tolist(), texts)
+        for space in spaces.values():
+            space.delete(keys)
         cross_modal = self.encoder.cross_modal
-        if cross_modal and len(text_keys):
-            self.indexes.joint_text.add(text_keys, cross_modal.text(encoded.text_vectors))
-        if cross_modal and len(image_keys):
-            self.indexes.joint_image.add(image_keys, cross_modal.image(encoded.image_vectors))
-        if encoded.visual_words is not None and len(image_keys):
-            self.indexes.visual_words.add(image_keys, encoded.visual_words)
+        received = {
+            "text": (text_keys, lambda: encoded.text_vectors),
+            "image": (image_keys, lambda: encoded.image_vectors),
+            "joint_text": (text_keys, lambda: cross_modal.text(encoded.text_vectors) if cross_modal else None),
+            "joint_image": (image_keys, lambda: cross_modal.image(encoded.image_vectors) if cross_modal else None),
+            "visual_words": (image_keys, lambda: encoded.visual_words),
+        }
+        for name, space in spaces.items():
+            space_keys, vectors_of = received[name]
+            if len(space_keys) and (vectors := vectors_of()) is not None:
+                space.add(space_keys, vectors)
 
     def save(self) -> None:
-        """Persist the indexes and settings next to the store (sharded indexes are their owner's business)."""
+        """Snapshot the indexes and settings (sharded indexes are their owner's business). Writers wait only while
+        the vector spaces are copied; re-layout and files are made aside, and searches wait only for re-laid-out
+        spaces to swap in, brought up to date with the writes made meanwhile from the journal."""
         if self._local is None:
             return
-        with self._writing, self._lock.gen_wlock():  # no write may sit in the journal but not yet in the indexes
-            self._save(self._local)
+        with self._checkpointing:
+            with self._writing:  # a consistent cut: everything up to `sequence` and nothing after
+                sequence, local = self.store.journal_head(), self._local
+                frozen = replace(local, **{name: getattr(local, name).copy() for name in VECTOR_FILES})
+                counts = self.terms.counts()  # without them, opening reads every product again
+            layouts = {name: getattr(frozen, name).card() for name in VECTOR_FILES}
 
-    def _save(self, local: LocalIndexes) -> None:
-        """Snapshot the indexes and settings (callers hold the write lock)."""
-        sequence = self.store.journal_head()
+            def learned_words(snapshot: Path) -> None:
+                CatalogueTerms.write(snapshot / TERMS_FILE, counts)
 
-        def learned_words(snapshot: Path) -> None:  # without them, opening reads every product again
-            self.terms.save(snapshot / TERMS_FILE)
+            written = self.snapshots.write(frozen, sequence, self.settings.vector_compression, learned_words)
+            relaid = {  # re-laid out, or only tuned anew
+                name: getattr(written, name) for name in VECTOR_FILES if getattr(written, name).card() != layouts[name]
+            }
+            caught_up = self._catch_up(sequence, relaid)  # not searched yet: no lock
+            with self._writing:
+                if relaid:
+                    self._catch_up(caught_up, relaid)
+                    with self._lock.gen_wlock():
+                        self._use(replace(self._local, **relaid))
+                self.settings.save(self.folder)
+                self._snapshot_sequence = sequence
+                self.store.trim_journal(sequence)
 
-        self._use(self.snapshots.write(local, sequence, self.settings.vector_compression, learned_words))
-        self.settings.save(self.folder)
-        self._snapshot_sequence = sequence
-        self.store.trim_journal(sequence)
+    def _catch_up(self, since: int, spaces: dict[str, VectorSpace]) -> int:
+        """Apply the journal's entries after `since` to these spaces; the journal position they now include."""
+        head = self.store.journal_head()
+        if spaces:
+            self._replay(since, spaces)
+        return head
 
     def _refresh_joint_space(self) -> None:
         """Recompute joint vectors from the stored base vectors when the cross-modal heads changed (no re-encoding)."""
@@ -467,7 +493,8 @@ class ShopSeek:
                     for start in range(0, len(keys), 4096):
                         joint.add(keys[start : start + 4096], project(vectors[start : start + 4096]))
             self.settings.joint_version = version
-            self._save(replace(local, joint_text=joint_text, joint_image=joint_image))
+            self._use(replace(local, joint_text=joint_text, joint_image=joint_image))
+        self.save()
 
     def _stored_media(self, stored: Sequence[StoredProduct]) -> list[list[Image.Image]]:
         """The decoded stored photo copies of each product."""
@@ -494,42 +521,57 @@ class ShopSeek:
                 if words is not None:
                     visual_words.add(chunk_keys, words)
             self.settings.image_version = version
-            self._save(replace(local, visual_words=visual_words))
+            self._use(replace(local, visual_words=visual_words))
+        self.save()
 
     def _checkpoint_if_due(self) -> None:
-        """Snapshot the indexes once the journal since the last one has grown by a tenth of the catalogue (at least
-        CHECKPOINT_EVERY writes): snapshots cost O(catalogue), replaying the journal's vectors costs O(writes)."""
+        """Snapshot the indexes in the background once the journal since the last one has grown by a tenth of the
+        catalogue (at least CHECKPOINT_EVERY writes): snapshots cost O(catalogue), replaying the journal's vectors
+        costs O(writes)."""
         due = max(CHECKPOINT_EVERY, self.store.count() // 10)
-        if self._local is not None and self.store.journal_head() - self._snapshot_sequence >= due:
-            self.save()
+        if self._local is None or self.store.journal_head() - self._snapshot_sequence < due:
+            return
+        with self._writing:
+            if self._checkpointer is None or not self._checkpointer.is_alive():
+                self._checkpointer = threading.Thread(target=self.save, name="shopseek-checkpoint", daemon=True)
+                self._checkpointer.start()
 
     def _recover(self) -> int:
-        """Replay journal entries newer than the snapshot: re-index from the vectors the journal carries (re-encode
-        from the store and stored media only the products written without them)."""
-        operations = self.store.journal_since(self._snapshot_sequence)
-        if not operations or self._local is None:
-            return 0
+        """Bring the indexes up to date with journal entries newer than the snapshot, then snapshot them."""
         with self._lock.gen_wlock():
-            for index in self.indexes.all():
-                index.delete(list(operations))
-            carried = self.store.journal_vectors(self._snapshot_sequence)
-            products = list(self.store.get_many([k for k, op in operations.items() if op == "upsert"]).values())
-            dims = self.vector_dims()
-            for start in range(0, len(products), RECOVERY_BATCH):
-                chunk = [p for p in products[start : start + RECOVERY_BATCH] if p.key in carried]
-                blobs = [carried[p.key] for p in chunk]
-                encoded = EncodedBatch.unpacked([p.product for p in chunk], blobs, dims["text"], dims["image"])
-                self._index_encoded([p.key for p in chunk], encoded)
-            lacking = [p for p in products if p.key not in carried]
-            for start in range(0, len(lacking), INGEST_BATCH):
-                chunk = lacking[start : start + INGEST_BATCH]
-                encoded = encode_products(self.encoder, [p.product for p in chunk], self._stored_media(chunk))
-                self._index_encoded([p.key for p in chunk], encoded)
-            self._save(self._local)
+            replayed = self._replay(self._snapshot_sequence)
+        if replayed:
+            self.save()
+        return replayed
+
+    def _replay(self, since: int, spaces: dict[str, VectorSpace] | None = None) -> int:
+        """Re-index journal entries newer than `since` (in every index, or only in these spaces) from the vectors
+        the journal carries (re-encode from the store and stored media only the products written without them);
+        the number of entries."""
+        operations = self.store.journal_since(since)
+        if not operations:
+            return 0
+        for index in self.indexes.all() if spaces is None else spaces.values():
+            index.delete(list(operations))
+        carried = self.store.journal_vectors(since)
+        products = list(self.store.get_many([k for k, op in operations.items() if op == "upsert"]).values())
+        dims = self.vector_dims()
+        for start in range(0, len(products), RECOVERY_BATCH):
+            chunk = [p for p in products[start : start + RECOVERY_BATCH] if p.key in carried]
+            blobs = [carried[p.key] for p in chunk]
+            encoded = EncodedBatch.unpacked([p.product for p in chunk], blobs, dims["text"], dims["image"])
+            self._index_encoded([p.key for p in chunk], encoded, spaces)
+        lacking = [p for p in products if p.key not in carried]
+        for start in range(0, len(lacking), INGEST_BATCH):
+            chunk = lacking[start : start + INGEST_BATCH]
+            encoded = encode_products(self.encoder, [p.product for p in chunk], self._stored_media(chunk))
+            self._index_encoded([p.key for p in chunk], encoded, spaces)
         return len(operations)
 
     def close(self) -> None:
-        """Release the store, the event log and the answer cache."""
+        """Finish a running checkpoint; release the store, the event log and the answer cache."""
+        if self._checkpointer is not None:
+            self._checkpointer.join()
         self.store.close()
         self.events.close()
         self.answer_finder.close()

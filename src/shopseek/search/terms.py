@@ -62,10 +62,14 @@ class CatalogueTerms:
             self._speller.create_dictionary_entry(word, 1)
             self._stems.add(stem(word))
 
-    def save(self, path: Path) -> None:
-        """Write the learned word and phrase counts (what `restore` reads)."""
+    def counts(self) -> dict[str, dict[str, int]]:
+        """A copy of the learned word and phrase counts, for `write`."""
         with self._lock:
-            counts = {"words": dict(self._words), "phrases": dict(self._phrases)}
+            return {"words": dict(self._words), "phrases": dict(self._phrases)}
+
+    @staticmethod
+    def write(path: Path, counts: dict[str, dict[str, int]]) -> None:
+        """Write counts taken by `counts` (what `restore` reads)."""
         path.write_text(json.dumps(counts, ensure_ascii=False))
 
     def restore(self, path: Path) -> bool:
