@@ -7,8 +7,9 @@ through `ShopSeek.write_encoded`, the writing half of ingest (store + journal + 
 is left out here; it is measured per stage in `benchmarks.speed`.
 
 Measured: build rate; word-search latency (the query's vectors taken from seeds, so the encoder is left out) with
-no writes and while 50 writes/s stream in; time until a written product is found by its own words; resident memory
-per product; time to reopen after `kill -9` of a process that was writing.
+no writes and while 50 writes/s stream in; the same while a checkpoint (snapshot) is made beside them, with the
+longest a write waited; time until a written product is found by its own words; resident memory per product; time
+to reopen after `kill -9` of a process that was writing.
 
 Run: .venv/bin/python -m benchmarks.live_scale [COUNT]   (needs the fashion-dev cache of benchmarks.quality_fashion)
 """
@@ -143,6 +144,31 @@ class Writer(threading.Thread):
             time.sleep(max(0.0, due - time.perf_counter()))
 
 
+def checkpoint_during_writes(shop: ShopSeek, seeds: Seeds, first: int) -> dict[str, object]:
+    """Searches and 50 writes/s while a snapshot is written beside them: its duration, search latency meanwhile and
+    how long writes waited (they wait only while the vector spaces are copied)."""
+    writer = Writer(shop, seeds, first=first)
+    writer.start()
+    time.sleep(1)
+    saver = threading.Thread(target=shop.save)
+    started = time.perf_counter()
+    saver.start()
+    latencies: list[float] = []
+    texts = queries(SEARCHES, seed=13)
+    while saver.is_alive():
+        latencies += timed_searches(shop, texts[len(latencies) % len(texts) :][:10])
+    seconds = time.perf_counter() - started
+    writer.stop.set()
+    writer.join()
+    return {
+        "snapshot_s": round(seconds, 1),
+        "search": percentiles(latencies),
+        "searches": len(latencies),
+        "write": percentiles(writer.write_ms),
+        "longest_write_ms": round(max(writer.write_ms), 1),
+    }
+
+
 def crash_and_reopen(folder: Path, seconds: float) -> dict[str, object]:
     """A writer process killed with SIGKILL mid-stream; then the time to reopen and whether every write it
     acknowledged is found, and the reopened process's memory."""
@@ -251,6 +277,7 @@ def main() -> None:
         "write": percentiles(writer.write_ms),
         "searchable_after": percentiles(writer.searchable_ms),
     }
+    result["checkpoint_during_writes"] = checkpoint_during_writes(shop, seeds, first=count + writer.next)
     lexical = shop.indexes.lexical
     result["lexical_delta_after_writes"] = lexical.pending() if isinstance(lexical, LexicalIndex) else None
     result["index_card"] = shop.index_card()
