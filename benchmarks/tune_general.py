@@ -20,21 +20,10 @@ from shopseek.search.engine import Query, SearchEngine
 
 SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
-    f"confident at {confident} visual words sure at {sure}": {
-        "head_confident_at": confident,
-        "visual_words_sure_at": sure,
-    }
-    for confident, sure in (
-        (2.0, 0.0),
-        (0.5, 0.0),
-        (2.0, 0.016),
-        (0.45, 0.016),
-        (0.5, 0.012),
-        (0.5, 0.016),
-        (0.5, 0.02),
-        (0.55, 0.016),
-    )
-}  # confident at 2: never by the heads' own scores; sure at 0: visual words' disagreement always counts. Round 5
+    f"match weight {match}": {"weights": {"match": match}} for match in (0.0, 0.25, 0.5)
+}  # the matching head's weight, with the trust chosen in round 6 (results/tune_general_round6.json: heads confident
+# at 0.55, visual words sure at 0.016; confident at 2 is never by the heads' own scores, sure at 0 is visual words'
+# disagreement always counting). Round 5
 # (lexical share 0 / 0.1 / 0.2 / 0.35 / 0.5: equal on dev, chose 0.2) is in results/tune_general_round5.json. Earlier
 # rounds (v2 heads: no trust, then gaps 0.016/0.02 x colour x
 # match with colour always on) are in results/tune_general_round1.json and tune_general_round2.json; round 3 (v3 heads,

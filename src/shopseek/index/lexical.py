@@ -21,6 +21,7 @@ import bm25s
 import numpy as np
 
 from shopseek.index.base import Hits
+from shopseek.index.json_file import write_json
 
 Tokenizer = Callable[[str], list[str]]
 K1, B = 1.5, 0.75  # bm25s defaults, used for the delta too
@@ -74,7 +75,7 @@ class Segment:
         self.bm25.save(str(folder))
         np.save(folder / "keys.npy", self.keys)
         statistics = {"mean_length": self.mean_length, "document_frequency": self.document_frequency}
-        (folder / "statistics.json").write_text(json.dumps(statistics, ensure_ascii=False))
+        write_json(folder / "statistics.json", statistics)
 
     @classmethod
     def load(cls, folder: Path, generation: int) -> Segment:
@@ -262,9 +263,7 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
             tokens, main, pending = dict(self._tokens), self._main, list(self._delta.written)
-        temporary = folder / "lexical.json.tmp"
-        temporary.write_text(json.dumps({str(k): v for k, v in tokens.items()}, ensure_ascii=False))
-        temporary.replace(folder / "lexical.json")
+        write_json(folder / "lexical.json", tokens)
         main.save(folder / SEGMENT)
         (folder / "lexical-delta.json").write_text(json.dumps(pending))
 

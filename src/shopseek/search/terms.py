@@ -16,6 +16,7 @@ from pathlib import Path
 
 from symspellpy import SymSpell, Verbosity
 
+from shopseek.index.json_file import write_json
 from shopseek.language import is_english, normalize_text, stem
 
 WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*|[\u3400-\u9fff]+")
@@ -70,7 +71,7 @@ class CatalogueTerms:
     @staticmethod
     def write(path: Path, counts: dict[str, dict[str, int]]) -> None:
         """Write counts taken by `counts` (what `restore` reads)."""
-        path.write_text(json.dumps(counts, ensure_ascii=False))
+        write_json(path, counts)
 
     def restore(self, path: Path) -> bool:
         """Learn the counts `save` wrote (instead of reading every product again); False when there are none."""
