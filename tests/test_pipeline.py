@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -208,6 +209,25 @@ def test_a_new_image_encoder_re_encodes_the_stored_photos(tmp_path: Path, tiny_c
     keys = {reopened.store.key_of(pid) for pid in ("p1", "p2", "p3", "p5")}
     assert set(reopened.indexes.visual_words.export()[0].tolist()) == keys
     assert reopened.settings.image_version == "fake-4x4+fake-colour-names"
+    reopened.close()
+
+
+def test_re_encoding_keeps_the_vectors_of_products_without_stored_photos(tmp_path: Path) -> None:
+    from shopseek.app import IngestReport
+    from shopseek.catalog.schema import Product
+    from shopseek.pipeline import encode_products
+
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    encoded = encode_products(shop.encoder, [Product(id="bare", title="hat")], [[Image.new("RGB", (8, 8), "red")]])
+    encoded.copies = [[]]  # written with its vectors but no photo copy (as a bulk load might)
+    shop.write_encoded(encoded, IngestReport())
+    shop.settings.image_version = "an older image encoder"
+    shop.save()
+    shop.close()
+
+    reopened = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())  # re-encodes stored photos: none here
+    key = reopened.store.key_of("bare")
+    assert reopened.indexes.visual_words.held(np.array([key]))[0] and reopened.indexes.image.held(np.array([key]))[0]
     reopened.close()
 
 

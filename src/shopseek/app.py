@@ -510,7 +510,7 @@ class ShopSeek:
             local = self._local
             keys, _ = local.image.export()
             stored = list(self.store.get_many(keys.tolist()).values())
-            visual_words = VectorIndex(self.encoder.text_dim)
+            visual_words = local.visual_words  # products without stored photos keep theirs: nothing to re-encode
             for start in range(0, len(stored), INGEST_BATCH):
                 chunk = [p for p in stored[start : start + INGEST_BATCH] if p.image_count]
                 chunk_keys = np.array([p.key for p in chunk], dtype=np.int64)
