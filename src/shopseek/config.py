@@ -44,7 +44,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {  # one per signal (tests/test_settings.py)
     "image_text": 0.02,
     "image_cross_modal": 0.02,
     "personal": 3.0,
-    "match": 0.5,
+    "match": 0.25,
 }
 HEAD_TRUST_GAP = 0.02
 HEAD_LEXICAL_SHARE = 0.2
