@@ -146,7 +146,7 @@ class Writer(threading.Thread):
 
 def checkpoint_during_writes(shop: ShopSeek, seeds: Seeds, first: int) -> dict[str, object]:
     """Searches and 50 writes/s while a snapshot is written beside them: its duration, search latency meanwhile and
-    how long writes waited (they wait only while the vector spaces are copied)."""
+    how long writes waited (they wait for the snapshot; searches do not)."""
     writer = Writer(shop, seeds, first=first)
     writer.start()
     time.sleep(1)

@@ -441,7 +441,7 @@ def checkpoint_rows(checkpoint: dict | None) -> list[str]:
     return [
         f"| word search while a checkpoint is written ({checkpoint['snapshot_s']} s) beside the writes | "
         f"{search['p50_ms']} ms | {search['p95_ms']} ms | {search['max_ms']} ms |",
-        f"| one write during that checkpoint (waits only while the vector spaces are copied) | {write['p50_ms']} ms | "
+        f"| one write during that checkpoint (writes wait for the snapshot) | {write['p50_ms']} ms | "
         f"{write['p95_ms']} ms | {write['max_ms']} ms |",
     ]
 

@@ -412,68 +412,45 @@ class ShopSeek:
         if progress:
             progress(encoded.read)
 
-    def _index_encoded(
-        self, keys: list[int], encoded: EncodedBatch, spaces: dict[str, VectorSpace] | None = None
-    ) -> None:
-        """Replace these keys' entries with the encoded vectors: in every index, or only in the given vector spaces."""
+    def _index_encoded(self, keys: list[int], encoded: EncodedBatch) -> None:
+        """Replace these keys' entries in every index with the encoded vectors."""
+        for index in self.indexes.all():
+            index.delete(keys)
         text_keys = np.array([k for k, keep in zip(keys, encoded.has_text, strict=True) if keep], dtype=np.int64)
         image_keys = np.array([k for k, keep in zip(keys, encoded.has_image, strict=True) if keep], dtype=np.int64)
-        if spaces is None:
-            spaces = {name: getattr(self.indexes, name) for name in VECTOR_FILES}
-            texts = [p.searchable_text() for p, keep in zip(encoded.products, encoded.has_text, strict=True) if keep]
-            self.indexes.lexical.delete(keys)
-            self.indexes.lexical.add(text_keys.tolist(), texts)
-        for space in spaces.values():
-            space.delete(keys)
+        texts = [p.searchable_text() for p, keep in zip(encoded.products, encoded.has_text, strict=True) if keep]
+        self.indexes.lexical.add(text_keys.tolist(), texts)
+        if len(text_keys):
+            self.indexes.text.add(text_keys, encoded.text_vectors)
+        if len(image_keys):
+            self.indexes.image.add(image_keys, encoded.image_vectors)
         cross_modal = self.encoder.cross_modal
-        received = {
-            "text": (text_keys, lambda: encoded.text_vectors),
-            "image": (image_keys, lambda: encoded.image_vectors),
-            "joint_text": (text_keys, lambda: cross_modal.text(encoded.text_vectors) if cross_modal else None),
-            "joint_image": (image_keys, lambda: cross_modal.image(encoded.image_vectors) if cross_modal else None),
-            "visual_words": (image_keys, lambda: encoded.visual_words),
-        }
-        for name, space in spaces.items():
-            space_keys, vectors_of = received[name]
-            if len(space_keys) and (vectors := vectors_of()) is not None:
-                space.add(space_keys, vectors)
+        if cross_modal and len(text_keys):
+            self.indexes.joint_text.add(text_keys, cross_modal.text(encoded.text_vectors))
+        if cross_modal and len(image_keys):
+            self.indexes.joint_image.add(image_keys, cross_modal.image(encoded.image_vectors))
+        if encoded.visual_words is not None and len(image_keys):
+            self.indexes.visual_words.add(image_keys, encoded.visual_words)
 
     def save(self) -> None:
-        """Snapshot the indexes and settings (sharded indexes are their owner's business). Writers wait only while
-        the vector spaces are copied; re-layout and files are made aside, and searches wait only for re-laid-out
-        spaces to swap in, brought up to date with the writes made meanwhile from the journal."""
+        """Snapshot the indexes and settings (sharded indexes are their owner's business). Writers wait for the
+        snapshot; searches do not (files are written from the live indexes, which a search only reads) except while
+        re-laid-out spaces swap in."""
         if self._local is None:
             return
-        with self._checkpointing:
-            with self._writing:  # a consistent cut: everything up to `sequence` and nothing after
-                sequence, local = self.store.journal_head(), self._local
-                frozen = replace(local, **{name: getattr(local, name).copy() for name in VECTOR_FILES})
-                counts = self.terms.counts()  # without them, opening reads every product again
-            layouts = {name: getattr(frozen, name).card() for name in VECTOR_FILES}
+        with self._checkpointing, self._writing:  # a consistent cut: no write lands until the snapshot is whole
+            sequence, local, counts = self.store.journal_head(), self._local, self.terms.counts()
 
-            def learned_words(snapshot: Path) -> None:
+            def learned_words(snapshot: Path) -> None:  # without them, opening reads every product again
                 CatalogueTerms.write(snapshot / TERMS_FILE, counts)
 
-            written = self.snapshots.write(frozen, sequence, self.settings.vector_compression, learned_words)
-            relaid = {  # re-laid out, or only tuned anew
-                name: getattr(written, name) for name in VECTOR_FILES if getattr(written, name).card() != layouts[name]
-            }
-            caught_up = self._catch_up(sequence, relaid)  # not searched yet: no lock
-            with self._writing:
-                if relaid:
-                    self._catch_up(caught_up, relaid)
-                    with self._lock.gen_wlock():
-                        self._use(replace(self._local, **relaid))
-                self.settings.save(self.folder)
-                self._snapshot_sequence = sequence
-                self.store.trim_journal(sequence)
-
-    def _catch_up(self, since: int, spaces: dict[str, VectorSpace]) -> int:
-        """Apply the journal's entries after `since` to these spaces; the journal position they now include."""
-        head = self.store.journal_head()
-        if spaces:
-            self._replay(since, spaces)
-        return head
+            written = self.snapshots.write(local, sequence, self.settings.vector_compression, learned_words)
+            if any(getattr(written, name) is not getattr(local, name) for name in VECTOR_FILES):
+                with self._lock.gen_wlock():
+                    self._use(written)
+            self.settings.save(self.folder)
+            self._snapshot_sequence = sequence
+            self.store.trim_journal(sequence)
 
     def _refresh_joint_space(self) -> None:
         """Recompute joint vectors from the stored base vectors when the cross-modal heads changed (no re-encoding)."""
@@ -537,35 +514,28 @@ class ShopSeek:
                 self._checkpointer.start()
 
     def _recover(self) -> int:
-        """Bring the indexes up to date with journal entries newer than the snapshot, then snapshot them."""
-        with self._lock.gen_wlock():
-            replayed = self._replay(self._snapshot_sequence)
-        if replayed:
-            self.save()
-        return replayed
-
-    def _replay(self, since: int, spaces: dict[str, VectorSpace] | None = None) -> int:
-        """Re-index journal entries newer than `since` (in every index, or only in these spaces) from the vectors
-        the journal carries (re-encode from the store and stored media only the products written without them);
-        the number of entries."""
-        operations = self.store.journal_since(since)
-        if not operations:
+        """Replay journal entries newer than the snapshot: re-index from the vectors the journal carries (re-encode
+        from the store and stored media only the products written without them), then snapshot."""
+        operations = self.store.journal_since(self._snapshot_sequence)
+        if not operations or self._local is None:
             return 0
-        for index in self.indexes.all() if spaces is None else spaces.values():
-            index.delete(list(operations))
-        carried = self.store.journal_vectors(since)
-        products = list(self.store.get_many([k for k, op in operations.items() if op == "upsert"]).values())
-        dims = self.vector_dims()
-        for start in range(0, len(products), RECOVERY_BATCH):
-            chunk = [p for p in products[start : start + RECOVERY_BATCH] if p.key in carried]
-            blobs = [carried[p.key] for p in chunk]
-            encoded = EncodedBatch.unpacked([p.product for p in chunk], blobs, dims["text"], dims["image"])
-            self._index_encoded([p.key for p in chunk], encoded, spaces)
-        lacking = [p for p in products if p.key not in carried]
-        for start in range(0, len(lacking), INGEST_BATCH):
-            chunk = lacking[start : start + INGEST_BATCH]
-            encoded = encode_products(self.encoder, [p.product for p in chunk], self._stored_media(chunk))
-            self._index_encoded([p.key for p in chunk], encoded, spaces)
+        with self._lock.gen_wlock():
+            for index in self.indexes.all():
+                index.delete(list(operations))
+            carried = self.store.journal_vectors(self._snapshot_sequence)
+            products = list(self.store.get_many([k for k, op in operations.items() if op == "upsert"]).values())
+            dims = self.vector_dims()
+            for start in range(0, len(products), RECOVERY_BATCH):
+                chunk = [p for p in products[start : start + RECOVERY_BATCH] if p.key in carried]
+                blobs = [carried[p.key] for p in chunk]
+                encoded = EncodedBatch.unpacked([p.product for p in chunk], blobs, dims["text"], dims["image"])
+                self._index_encoded([p.key for p in chunk], encoded)
+            lacking = [p for p in products if p.key not in carried]
+            for start in range(0, len(lacking), INGEST_BATCH):
+                chunk = lacking[start : start + INGEST_BATCH]
+                encoded = encode_products(self.encoder, [p.product for p in chunk], self._stored_media(chunk))
+                self._index_encoded([p.key for p in chunk], encoded)
+        self.save()
         return len(operations)
 
     def close(self) -> None:

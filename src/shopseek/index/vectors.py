@@ -89,16 +89,6 @@ class VectorIndex:
             self._index.remove_ids(stored)
             self._mark(stored, False)
 
-    def copy(self) -> VectorIndex:
-        """An independent copy (memory copied, nothing re-trained), for a snapshot made aside."""
-        index = faiss.clone_index(self._index)
-        inner = faiss.downcast_index(index)
-        if isinstance(inner, faiss.IndexIVF):
-            inner.set_direct_map_type(faiss.DirectMap.Hashtable)
-        copied = VectorIndex(self.dim, index)
-        copied.measured_recall, copied._tuned_count = self.measured_recall, self._tuned_count
-        return copied
-
     def count(self) -> int:
         """Number of vectors."""
         return int(self._index.ntotal)
