@@ -97,3 +97,19 @@ def test_a_snapshot_reloads_the_segment_and_the_delta_without_rebuilding(
     assert reloaded.pending() == 2 and reloaded.count() == index.count()
     for query in ("yellow raincoat", "blue jeans number", "red shirt"):
         assert reloaded.search_tokens(tokenize(query), 10) == index.search_tokens(tokenize(query), 10)
+
+
+def test_a_snapshot_links_an_unchanged_segment_from_the_previous_one(tmp_path: Path) -> None:
+    index = built(dict(enumerate(TEXTS)))
+    index.save(tmp_path / "first")
+    index.add([500], ["yellow raincoat"])  # in the delta: the main segment is the same build
+    index.save(tmp_path / "second", previous=tmp_path / "first")
+    first, second = tmp_path / "first" / "bm25", tmp_path / "second" / "bm25"
+    assert sorted(p.name for p in second.iterdir()) == sorted(p.name for p in first.iterdir())
+    assert all((second / p.name).stat().st_ino == p.stat().st_ino for p in first.iterdir())  # linked, not written
+    reloaded = LexicalIndex.load(tmp_path / "second", tokenize)
+    for query in ("yellow raincoat", "blue jeans number"):
+        assert reloaded.search_tokens(tokenize(query), 10) == index.search_tokens(tokenize(query), 10)
+    index.commit()  # a new build: written anew
+    index.save(tmp_path / "third", previous=tmp_path / "second")
+    assert (tmp_path / "third" / "bm25" / "keys.npy").stat().st_ino != (second / "keys.npy").stat().st_ino

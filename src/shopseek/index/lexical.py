@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ Tokenizer = Callable[[str], list[str]]
 K1, B = 1.5, 0.75  # bm25s defaults, used for the delta too
 MERGE_AT = 2_000  # delta size that starts a background merge (or 5 % of the main segment, whichever is larger)
 SEGMENT = "bm25"  # the main segment's folder inside a snapshot
+IDENTITY = "identity"  # the file naming the segment build a folder holds
 EMPTY = "\u2205"  # stands in for a product without words, so bm25s keeps its row
 
 
@@ -46,6 +49,7 @@ class Segment:
     vocab: dict[str, int] = field(default_factory=dict)
     document_frequency: dict[str, int] = field(default_factory=dict)
     mean_length: float = 1.0
+    identity: str = ""  # names this build, so a snapshot can reuse the files an earlier snapshot wrote for it
 
     @classmethod
     def build(cls, generation: int, items: list[tuple[int, list[str]]]) -> Segment:
@@ -65,17 +69,25 @@ class Segment:
             vocab=dict(bm25.vocab_dict),
             document_frequency=dict(frequency),
             mean_length=sum(map(len, corpus)) / len(corpus),
+            identity=uuid.uuid4().hex,
         )
 
-    def save(self, folder: Path) -> None:
-        """Write the BM25 matrices (bm25s), keys and statistics into a folder of a snapshot being written."""
+    def save(self, folder: Path, previous: Path | None = None) -> None:
+        """Write the BM25 matrices (bm25s), keys and statistics into a folder of a snapshot being written; when the
+        `previous` snapshot's folder holds this very build, link its files instead (bm25s holds the interpreter lock
+        for seconds writing a large vocabulary)."""
         if self.bm25 is None:
             return
         folder.mkdir(parents=True, exist_ok=True)
+        if previous is not None and self.identity and _identity(previous) == self.identity:
+            for path in previous.iterdir():
+                os.link(path, folder / path.name)
+            return
         self.bm25.save(str(folder))
         np.save(folder / "keys.npy", self.keys)
         statistics = {"mean_length": self.mean_length, "document_frequency": self.document_frequency}
         write_json(folder / "statistics.json", statistics)
+        (folder / IDENTITY).write_text(self.identity)
 
     @classmethod
     def load(cls, folder: Path, generation: int) -> Segment:
@@ -91,7 +103,14 @@ class Segment:
             vocab=dict(bm25.vocab_dict),
             document_frequency=statistics["document_frequency"],
             mean_length=float(statistics["mean_length"]),
+            identity=_identity(folder),
         )
+
+
+def _identity(folder: Path) -> str:
+    """The identity of the segment build saved in a folder ("" when none is recorded)."""
+    path = folder / IDENTITY
+    return path.read_text() if path.exists() else ""
 
 
 class Delta:
@@ -257,14 +276,15 @@ class LexicalIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(keys[i]), float(scores[i])) for i in top]
 
-    def save(self, folder: Path) -> None:
-        """Write token lists, the main segment and which products the delta holds (the delta is rebuilt from the
-        token lists on load, so a snapshot never waits for a merge)."""
+    def save(self, folder: Path, previous: Path | None = None) -> None:
+        """Write token lists, the main segment (linked from the `previous` snapshot's folder when unchanged since)
+        and which products the delta holds (the delta is rebuilt from the token lists on load, so a snapshot never
+        waits for a merge)."""
         folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
             tokens, main, pending = dict(self._tokens), self._main, list(self._delta.written)
         write_json(folder / "lexical.json", tokens)
-        main.save(folder / SEGMENT)
+        main.save(folder / SEGMENT, previous / SEGMENT if previous is not None else None)
         (folder / "lexical-delta.json").write_text(json.dumps(pending))
 
     @classmethod

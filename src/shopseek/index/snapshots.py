@@ -74,7 +74,7 @@ class Snapshots:
             rebuilt[name].save(snapshot / filename)
         card = {name: space.card() for name, space in rebuilt.items()}
         (snapshot / CARD).write_text(json.dumps(card, indent=2) + "\n")
-        indexes.lexical.save(snapshot)
+        indexes.lexical.save(snapshot, previous=self.current()[0])
         beside(snapshot)
         pointer = self.folder / "CURRENT.tmp"
         with pointer.open("w") as handle:
