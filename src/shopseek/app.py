@@ -127,7 +127,6 @@ class ShopSeek:
         )
         self._lock = rwlock.RWLockWrite()  # searches share the indexes; an index update has them alone
         self._writing = threading.Lock()  # one writer at a time, so store and indexes apply writes in one order
-        self._checkpointing = threading.Lock()  # one snapshot at a time
         self._checkpointer: threading.Thread | None = None
         has_known_word(to_english("预热 warm up"))  # loads jieba and CC-CEDICT now, not in a shopper's first query
         self.recovered = 0
@@ -438,11 +437,11 @@ class ShopSeek:
         re-laid-out spaces swap in."""
         if self._local is None:
             return
-        with self._checkpointing, self._writing:  # a consistent cut: no write lands until the snapshot is whole
-            sequence, local, counts = self.store.journal_head(), self._local, self.terms.counts()
+        with self._writing:  # a consistent cut: no write lands until the snapshot is whole; one snapshot at a time
+            sequence, local = self.store.journal_head(), self._local
 
             def learned_words(snapshot: Path) -> None:  # without them, opening reads every product again
-                CatalogueTerms.write(snapshot / TERMS_FILE, counts)
+                self.terms.save(snapshot / TERMS_FILE)
 
             written = self.snapshots.write(local, sequence, self.settings.vector_compression, learned_words)
             if any(getattr(written, name) is not getattr(local, name) for name in VECTOR_FILES):
@@ -487,7 +486,6 @@ class ShopSeek:
             local = self._local
             keys, _ = local.image.export()
             stored = list(self.store.get_many(keys.tolist()).values())
-            visual_words = local.visual_words  # products without stored photos keep theirs: nothing to re-encode
             for start in range(0, len(stored), INGEST_BATCH):
                 chunk = [p for p in stored[start : start + INGEST_BATCH] if p.image_count]
                 chunk_keys = np.array([p.key for p in chunk], dtype=np.int64)
@@ -495,10 +493,9 @@ class ShopSeek:
                 local.image.add(chunk_keys, vectors)
                 if self.encoder.cross_modal:
                     local.joint_image.add(chunk_keys, self.encoder.cross_modal.image(vectors))
-                if words is not None:
-                    visual_words.add(chunk_keys, words)
+                if words is not None:  # products without stored photos keep theirs: nothing to re-encode
+                    local.visual_words.add(chunk_keys, words)
             self.settings.image_version = version
-            self._use(replace(local, visual_words=visual_words))
         self.save()
 
     def _checkpoint_if_due(self) -> None:

@@ -63,14 +63,10 @@ class CatalogueTerms:
             self._speller.create_dictionary_entry(word, 1)
             self._stems.add(stem(word))
 
-    def counts(self) -> dict[str, dict[str, int]]:
-        """A copy of the learned word and phrase counts, for `write`."""
+    def save(self, path: Path) -> None:
+        """Write the learned word and phrase counts (what `restore` reads)."""
         with self._lock:
-            return {"words": dict(self._words), "phrases": dict(self._phrases)}
-
-    @staticmethod
-    def write(path: Path, counts: dict[str, dict[str, int]]) -> None:
-        """Write counts taken by `counts` (what `restore` reads)."""
+            counts = {"words": dict(self._words), "phrases": dict(self._phrases)}
         write_json(path, counts)
 
     def restore(self, path: Path) -> bool:

@@ -27,9 +27,8 @@ def agreement_gap(picks: Hits, reference: Hits, top: int = TOP) -> float | None:
         return None
     scores = dict(reference)
     floor = min(scores.values())
-    best = sum(score for _, score in reference[:top]) / min(top, len(reference))
     chosen = picks[:top]
-    return best - sum(scores.get(key, floor) for key, _ in chosen) / len(chosen)
+    return top_mean(reference, top) - sum(scores.get(key, floor) for key, _ in chosen) / len(chosen)
 
 
 def top_mean(hits: Hits, top: int = TOP) -> float:
