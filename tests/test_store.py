@@ -28,3 +28,14 @@ def test_the_journal_keeps_the_newest_vectors_per_key_until_trimmed(tmp_path: Pa
     head = store.journal_head()
     store.trim_journal(head)
     assert store.journal_vectors(0) == {} and store.journal_head() == head
+
+
+def test_products_read_from_memory_are_never_older_than_the_last_write(tmp_path: Path) -> None:
+    store = ProductStore(tmp_path / "catalog.sqlite")
+    key_a, key_b = store.upsert_many([(Product(id="a", title="one"), []), (Product(id="b", title="two"), [])])
+    assert store.get_many([key_a, key_b])[key_a].product.title == "one"  # now held parsed
+    store.upsert_many([(Product(id="a", title="changed"), [b"jpeg"])])
+    store.delete("b")
+    found = store.get_many([key_a, key_b, 99])
+    assert list(found) == [key_a]
+    assert found[key_a].product.title == "changed" and found[key_a].image_count == 1

