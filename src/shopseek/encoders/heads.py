@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -11,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from shopseek.encoders.base import normalize
+from shopseek.encoders.base import compute_threads, normalize
 
 SHIPPED = "models/alignment-v3.pt"
 
@@ -68,6 +70,17 @@ class AlignmentHeads(nn.Module):
         heads = cls(HeadsConfig(**payload["config"]))
         heads.load_state_dict({k: v.float() for k, v in payload["state"].items()})
         return heads.eval()
+
+
+@contextlib.contextmanager
+def every_core() -> Iterator[None]:
+    """Torch on every inference thread for a block or a decorated function (training), as it was after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(compute_threads())
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class CrossModal:

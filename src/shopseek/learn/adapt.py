@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from shopseek.app import ShopSeek
-from shopseek.encoders.heads import AlignmentHeads, CrossModal
+from shopseek.encoders.heads import AlignmentHeads, CrossModal, every_core
 from shopseek.errors import NotEnoughData
 from shopseek.feedback.events import ENGAGEMENT
 from shopseek.learn.alignment import soft_cross_entropy
@@ -122,6 +122,7 @@ def pair_loss(
     return contrastive + match_weight * match
 
 
+@every_core()
 def adapt(
     shop: ShopSeek,
     config: AdaptConfig,

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from shopseek.encoders.base import Encoder
-from shopseek.encoders.heads import AlignmentHeads, HeadsConfig
+from shopseek.encoders.heads import AlignmentHeads, HeadsConfig, every_core
 from shopseek.eval.metrics import evaluate
 from shopseek.lab.attribute_queries import AttributeQuery, build_queries, relevance
 from shopseek.lab.fashion import FashionProduct, extract_images, load_products, split_of
@@ -219,6 +219,7 @@ def dev_queries(data: SplitData, count: int = 150, seed: int = 2) -> list[Attrib
     return build_queries(data.products, count, seed=seed)
 
 
+@every_core()
 def train(
     train_data: SplitData,
     dev: SplitData,
