@@ -50,9 +50,11 @@ def letterbox(image: Image.Image, size: int) -> Image.Image:
 
 def image_tensor(images: Sequence[Image.Image], size: int) -> torch.Tensor:
     """Letterboxed images as a normalised NCHW float tensor (EfficientNet-Lite's 127.5 scaling)."""
-    arrays = np.stack([np.asarray(letterbox(im, size), dtype=np.float32) for im in images])
-    arrays = (arrays - 127.5) / 128.0
-    return torch.from_numpy(arrays).permute(0, 3, 1, 2).contiguous()
+    pixels = np.stack([np.asarray(letterbox(im, size)) for im in images])
+    arrays = np.ascontiguousarray(pixels.transpose(0, 3, 1, 2)).astype(np.float32)  # bytes move 4x faster than floats
+    arrays -= 127.5
+    arrays /= 128.0
+    return torch.from_numpy(arrays)
 
 
 @register("offline")
