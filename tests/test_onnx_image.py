@@ -38,3 +38,8 @@ def test_visual_words_through_onnx_match_the_torch_classifier(tmp_path: Path, mo
 def test_unknown_runtime_is_refused() -> None:
     with pytest.raises(ValueError, match="image_runtime must be one of"):
         get_encoder("offline", image_runtime="tpu")
+
+
+def test_unknown_query_runtime_is_refused() -> None:
+    with pytest.raises(ValueError, match="query_runtime must be one of"):
+        get_encoder("offline", query_runtime="fp8")
