@@ -174,3 +174,15 @@ def test_the_index_card_reaches_healthz(tmp_path: Path, tiny_catalog: Path) -> N
         "recall_at_10": 1.0,
     }
     assert json.loads((shop.snapshots.current()[0] / "index-card.json").read_text())["text"]["recall_at_10"] == 1.0
+
+
+@pytest.mark.parametrize("allowed_count", [50, 400])  # read and scored directly, or searched with a selector
+def test_a_filtered_exact_search_ranks_as_brute_force(allowed_count: int) -> None:
+    data, keys = unit_rows(1_000, 16, seed=5), np.arange(1_000, dtype=np.int64)
+    index = laid_out(data, keys)
+    allowed = np.random.default_rng(6).choice(keys, allowed_count, replace=False)
+    query = data[3]
+    truth = allowed[np.argsort(-(data[allowed] @ query))][:20]
+    found = index.search_one(query, 20, np.concatenate([allowed, [5_000]]))  # an unknown key is no answer
+    assert [key for key, _ in found] == truth.tolist()
+    assert np.allclose([score for _, score in found], data[truth] @ query, atol=1e-5)
