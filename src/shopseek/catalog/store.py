@@ -20,6 +20,20 @@ from shopseek.catalog.schema import Product, naming_text
 
 FACET_FIELDS = 6  # attribute facets shown: those most of the results carry
 FACET_VALUES = 20
+FACET_TABLE = 1  # the store's user_version once facet_values is filled
+# Each product's facet values (category, brand, every scalar attribute under its lower-cased name; text values are
+# shown as facets, numbers only filtered on), read out of its document by SQLite once per write: facets and filters
+# then never parse documents (with long descriptions and many reviews, that was most of a search).
+FACET_ROWS = """
+INSERT INTO facet_values (key, field, value, shown)
+SELECT p.key, 'category', json_extract(p.doc, '$.category'), 1 FROM products p
+    WHERE {where} AND json_extract(p.doc, '$.category') != ''
+UNION ALL SELECT p.key, 'brand', json_extract(p.doc, '$.brand'), 1 FROM products p
+    WHERE {where} AND json_extract(p.doc, '$.brand') != ''
+UNION ALL SELECT p.key, lower(a.key), a.value, a.type = 'text' FROM products p, json_each(p.doc, '$.attributes') a
+    WHERE {where} AND a.type IN ('text', 'integer', 'real', 'true', 'false')
+    AND lower(a.key) NOT IN ('category', 'brand')
+"""
 PARSED_PRODUCTS = 10_000  # products kept parsed for searches (pydantic validation was a tenth of a word search)
 
 SCHEMA = """
@@ -36,6 +50,14 @@ CREATE TABLE IF NOT EXISTS products (
 CREATE INDEX IF NOT EXISTS products_category ON products(category);
 CREATE INDEX IF NOT EXISTS products_brand ON products(brand);
 CREATE INDEX IF NOT EXISTS products_price ON products(price);
+CREATE TABLE IF NOT EXISTS facet_values (
+    key INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    shown INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facet_values_key ON facet_values(key);
+CREATE INDEX IF NOT EXISTS facet_values_field ON facet_values(field, lower(value));
 CREATE TABLE IF NOT EXISTS journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     key INTEGER NOT NULL,
@@ -102,6 +124,11 @@ class ProductStore:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(journal)")}
         if "vectors" not in columns:  # a store written before the journal carried vectors
             self._db.execute("ALTER TABLE journal ADD COLUMN vectors BLOB")
+        if self._db.execute("PRAGMA user_version").fetchone()[0] < FACET_TABLE:  # a store written before the table
+            with self._transaction():
+                self._db.execute("DELETE FROM facet_values")
+                self._db.execute(FACET_ROWS.format(where="1=1"))
+                self._db.execute(f"PRAGMA user_version = {FACET_TABLE}")
 
     def close(self) -> None:
         """Close the database connection."""
@@ -140,13 +167,17 @@ class ProductStore:
                 "UPDATE products SET doc=?, price=?, category=?, brand=?, image_count=?, updated_at=? WHERE key=?",
                 (*values, row[0]),
             )
-            return int(row[0])
-        cursor = self._db.execute(
-            "INSERT INTO products (doc, price, category, brand, image_count, updated_at, id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (*values, product.id),
-        )
-        return int(cursor.lastrowid or 0)
+            key = int(row[0])
+        else:
+            cursor = self._db.execute(
+                "INSERT INTO products (doc, price, category, brand, image_count, updated_at, id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*values, product.id),
+            )
+            key = int(cursor.lastrowid or 0)
+        self._db.execute("DELETE FROM facet_values WHERE key = ?", (key,))
+        self._db.execute(FACET_ROWS.format(where="p.key = ?"), (key, key, key))
+        return key
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -181,6 +212,7 @@ class ProductStore:
             self._parsed.pop(int(row[0]), None)
             with self._transaction():
                 self._db.execute("DELETE FROM products WHERE key = ?", (row[0],))
+                self._db.execute("DELETE FROM facet_values WHERE key = ?", (row[0],))
                 self._db.execute("INSERT INTO journal (key, op) VALUES (?, 'delete')", (row[0],))
             return int(row[0])
 
@@ -318,22 +350,17 @@ class ProductStore:
             return counts, []
         marks = ",".join("?" * len(keys))
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT json_extract(doc, '$.category'), json_extract(doc, '$.brand'), price"
-                f" FROM products WHERE key IN ({marks})",
+            values = self._db.execute(
+                f"SELECT field, value, COUNT(*) FROM facet_values WHERE key IN ({marks}) AND shown"
+                " GROUP BY field, value",
                 keys,
             ).fetchall()
-            pairs = self._db.execute(
-                f"SELECT lower(a.key), a.value FROM products p, json_each(p.doc, '$.attributes') a"
-                f" WHERE p.key IN ({marks}) AND a.type = 'text'",
-                keys,
+            prices = self._db.execute(
+                f"SELECT price FROM products WHERE key IN ({marks}) AND price IS NOT NULL", keys
             ).fetchall()
-        counts["category"].update(r[0] for r in rows if r[0])
-        counts["brand"].update(r[1] for r in rows if r[1])
-        for name, value in pairs:
-            if name not in ("category", "brand"):
-                counts.setdefault(name, Counter())[value] += 1
-        return counts, [r[2] for r in rows if r[2] is not None]
+        for name, value, count in values:
+            counts.setdefault(name, Counter())[value] = count
+        return counts, [price for (price,) in prices]
 
 
 def _stored(row: tuple[int, str, int]) -> StoredProduct:
@@ -361,10 +388,7 @@ def _where(filters: Filters) -> tuple[str, list[object]]:
         if name in ("category", "brand"):
             clauses.append(f"{name} IN ({marks})")
         else:
-            clauses.append(
-                "EXISTS (SELECT 1 FROM json_each(products.doc, '$.attributes') a"
-                f" WHERE lower(a.key) = ? AND lower(a.value) IN ({marks}))"
-            )
+            clauses.append(f"key IN (SELECT key FROM facet_values WHERE field = ? AND lower(value) IN ({marks}))")
             params.append(name)
         params += [value.lower() for value in values]
     return " AND ".join(clauses), params
