@@ -140,7 +140,7 @@ class E5Tokenizer:
     def content(self, texts: Sequence[str], role: TextRole) -> list[list[int]]:
         """Token ids of each text with the role's prefix, without the sentence markers."""
         normalised = [SPACES.sub(" ", (PREFIXES[role] + text).translate(self._table)) for text in texts]
-        return [list(ids) for ids in self._processor.encode(normalised)]
+        return [self._processor.encode(text) for text in normalised]  # one by one: a batch starts a thread pool
 
 
 @dataclass(frozen=True)
