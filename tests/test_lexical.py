@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from shopseek.index.lexical import LexicalIndex, Segment
+from shopseek.index.lexical import LexicalIndex, Segment, load_tokens, save_tokens
 from shopseek.language import tokenize
 
 TEXTS = [
@@ -113,3 +114,25 @@ def test_a_snapshot_links_an_unchanged_segment_from_the_previous_one(tmp_path: P
     index.commit()  # a new build: written anew
     index.save(tmp_path / "third", previous=tmp_path / "second")
     assert (tmp_path / "third" / "bm25" / "keys.npy").stat().st_ino != (second / "keys.npy").stat().st_ino
+
+
+def test_token_lists_round_trip_through_a_vocabulary_and_ids(tmp_path: Path) -> None:
+    tokens = {3: ["red", "dress", "red"], 7: [], 9: ["红色", "连衣裙", "dress"], 12: ["∅x"]}
+    save_tokens(tmp_path, tokens)
+    loaded = load_tokens(tmp_path)
+    assert loaded == tokens
+    assert loaded is not None and loaded[3][1] is loaded[9][2]  # one object per word, shared
+    assert load_tokens(tmp_path / "nothing") is None
+    (tmp_path / "empty").mkdir()
+    save_tokens(tmp_path / "empty", {})
+    assert load_tokens(tmp_path / "empty") == {}
+
+
+def test_a_snapshot_written_with_json_token_lists_still_loads(tmp_path: Path) -> None:
+    index = built(dict(enumerate(TEXTS)))
+    index.save(tmp_path)
+    tokens = load_tokens(tmp_path)
+    (tmp_path / "lexical-tokens.npz").unlink()
+    (tmp_path / "lexical.json").write_text(json.dumps(tokens))  # as snapshots were written before
+    reloaded = LexicalIndex.load(tmp_path, tokenize)
+    assert reloaded.search_tokens(tokenize("blue jeans"), 10) == index.search_tokens(tokenize("blue jeans"), 10)

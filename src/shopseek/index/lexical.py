@@ -30,6 +30,7 @@ K1, B = 1.5, 0.75  # bm25s defaults, used for the delta too
 MERGE_AT = 2_000  # delta size that starts a background merge (or 5 % of the main segment, whichever is larger)
 SEGMENT = "bm25"  # the main segment's folder inside a snapshot
 IDENTITY = "identity"  # the file naming the segment build a folder holds
+TOKENS, VOCABULARY = "lexical-tokens.npz", "lexical-vocabulary.txt"  # every product's tokens, in a snapshot
 EMPTY = "\u2205"  # stands in for a product without words, so bm25s keeps its row
 
 
@@ -38,16 +39,52 @@ def interned(tokens: list[str]) -> list[str]:
     return [sys.intern(token) for token in tokens]
 
 
+def save_tokens(folder: Path, tokens: dict[int, list[str]]) -> None:
+    """Token lists as a vocabulary (one word a line) and integer ids per product: read back, they make no Python
+    object per token (a million products' lists read from JSON left 750 MB of freed, unreturnable memory)."""
+    vocabulary: dict[str, int] = {}
+    lengths = np.fromiter((len(found) for found in tokens.values()), np.int64, len(tokens))
+    ids = np.fromiter(
+        (vocabulary.setdefault(token, len(vocabulary)) for found in tokens.values() for token in found),
+        np.int32,
+        int(lengths.sum()),
+    )
+    np.savez(folder / TOKENS, keys=np.fromiter(tokens, np.int64, len(tokens)), lengths=lengths, ids=ids)
+    (folder / VOCABULARY).write_text("\n".join(vocabulary), encoding="utf-8")  # tokens never hold white space
+
+
+def load_tokens(folder: Path) -> dict[int, list[str]] | None:
+    """The token lists `save_tokens` wrote (or an older snapshot's lexical.json); None when there are none."""
+    if not (folder / TOKENS).exists():
+        old = folder / "lexical.json"
+        return {int(k): interned(v) for k, v in json.loads(old.read_text()).items()} if old.exists() else None
+    words = (folder / VOCABULARY).read_text(encoding="utf-8").split("\n")
+    table = np.array([sys.intern(word) for word in words] if words != [""] else [], dtype=object)
+    with np.load(folder / TOKENS) as stored:
+        keys, lengths, flat = stored["keys"], stored["lengths"], table[stored["ids"]]
+    tokens, start = {}, 0
+    for key, length in zip(keys.tolist(), lengths.tolist(), strict=True):
+        tokens[key] = flat[start : start + length].tolist()
+        start += length
+    return tokens
+
+
+def rows_by_key(keys: np.ndarray) -> np.ndarray:
+    """Each key's row among `keys`, indexed by key (-1 for keys not among them): 4 bytes a product, not a dict entry."""
+    rows = np.full(int(keys.max()) + 1 if len(keys) else 0, -1, dtype=np.int32)
+    rows[keys] = np.arange(len(keys), dtype=np.int32)
+    return rows
+
+
 @dataclass(frozen=True)
 class Segment:
     """One BM25 build over a frozen set of products, with the statistics the delta is scored against."""
 
     generation: int = 0
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    rows: dict[int, int] = field(default_factory=dict)
+    row_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # by key; -1: not held
     bm25: bm25s.BM25 | None = None
-    vocab: dict[str, int] = field(default_factory=dict)
-    document_frequency: dict[str, int] = field(default_factory=dict)
+    document_frequency: dict[str, int] = field(default_factory=dict)  # its keys are the segment's vocabulary
     mean_length: float = 1.0
     identity: str = ""  # names this build, so a snapshot can reuse the files an earlier snapshot wrote for it
 
@@ -64,13 +101,16 @@ class Segment:
         return cls(
             generation=generation,
             keys=keys,
-            rows={int(key): row for row, key in enumerate(keys)},
+            row_of=rows_by_key(keys),
             bm25=bm25,
-            vocab=dict(bm25.vocab_dict),
             document_frequency=dict(frequency),
             mean_length=sum(map(len, corpus)) / len(corpus),
             identity=uuid.uuid4().hex,
         )
+
+    def row(self, key: int) -> int | None:
+        """The product's row in this segment, or None when the segment does not hold it."""
+        return int(self.row_of[key]) if 0 <= key < len(self.row_of) and self.row_of[key] >= 0 else None
 
     def save(self, folder: Path, previous: Path | None = None) -> None:
         """Write the BM25 matrices (bm25s), keys and statistics into a folder of a snapshot being written; when the
@@ -98,10 +138,9 @@ class Segment:
         return cls(
             generation=generation,
             keys=keys,
-            rows={int(key): row for row, key in enumerate(keys.tolist())},
+            row_of=rows_by_key(keys),
             bm25=bm25,
-            vocab=dict(bm25.vocab_dict),
-            document_frequency=statistics["document_frequency"],
+            document_frequency={sys.intern(token): n for token, n in statistics["document_frequency"].items()},
             mean_length=float(statistics["mean_length"]),
             identity=_identity(folder),
         )
@@ -203,7 +242,7 @@ class LexicalIndex:
         if tokens is not None:
             self._tokens[key] = tokens
         self._delta.put(key, self._generation, tokens)
-        row = self._main.rows.get(key)
+        row = self._main.row(key)
         if row is not None:
             self._alive[row] = False
 
@@ -247,7 +286,7 @@ class LexicalIndex:
             self._delta.forget_through(generation)
             alive = np.ones(len(segment.keys), dtype=bool)
             for key in self._delta.written:
-                row = segment.rows.get(key)
+                row = segment.row(key)
                 if row is not None:
                     alive[row] = False
             self._main, self._alive = segment, alive
@@ -259,7 +298,7 @@ class LexicalIndex:
         with self._lock:
             main, alive = self._main, self._alive
             extra = self._delta.scores(tokens, main)
-        known = [t for t in tokens if t in main.vocab]
+        known = [t for t in tokens if t in main.document_frequency]
         keys = main.keys
         if main.bm25 is not None and known:
             scores = np.asarray(main.bm25.get_scores(known), dtype=np.float32) * alive
@@ -284,7 +323,7 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
             tokens, main, pending = dict(self._tokens), self._main, list(self._delta.written)
-        write_json(folder / "lexical.json", tokens)
+        save_tokens(folder, tokens)
         main.save(folder / SEGMENT, previous / SEGMENT if previous is not None else None)
         (folder / "lexical-delta.json").write_text(json.dumps(pending))
 
@@ -293,10 +332,10 @@ class LexicalIndex:
         """Read what `save` wrote: token lists, the main segment (built from the tokens when the snapshot has none)
         and the delta."""
         index = cls(tokenizer)
-        path = folder / "lexical.json"
-        if not path.exists():
+        tokens = load_tokens(folder)
+        if tokens is None:
             return index
-        index._tokens = {int(k): interned(v) for k, v in json.loads(path.read_text()).items()}
+        index._tokens = tokens
         index._generation += 1
         delta = folder / "lexical-delta.json"
         if (folder / SEGMENT).exists() and delta.exists():
