@@ -186,3 +186,21 @@ def test_a_filtered_exact_search_ranks_as_brute_force(allowed_count: int) -> Non
     found = index.search_one(query, 20, np.concatenate([allowed, [5_000]]))  # an unknown key is no answer
     assert [key for key, _ in found] == truth.tolist()
     assert np.allclose([score for _, score in found], data[truth] @ query, atol=1e-5)
+
+
+@pytest.mark.parametrize("exact_limit", [100_000, 1_000])
+def test_an_index_read_back_from_its_file_answers_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_limit: int
+) -> None:
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", exact_limit)
+    data, keys = clustered_rows(3_000, 16, seed=7), np.arange(3_000, dtype=np.int64)
+    index = laid_out(data, keys)
+    index.add(np.arange(3_000, 3_100), clustered_rows(100, 16, seed=8))  # written after the layout: lists grew
+    index.save(tmp_path / "v.faiss")
+    again = index.read_back(tmp_path / "v.faiss")
+    assert (again.kind, again.count(), again.nprobe, again.recall_at_10) == (
+        index.kind, index.count(), index.nprobe, index.recall_at_10
+    )  # fmt: skip
+    assert again._tuned_count == index._tuned_count
+    assert again.search_many(data[::300], 10) == index.search_many(data[::300], 10)
+    assert again.held(np.array([5, 3_050, 9_999])).tolist() == [True, True, False]

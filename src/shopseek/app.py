@@ -443,8 +443,8 @@ class ShopSeek:
 
     def save(self) -> None:
         """Snapshot the indexes and settings (sharded indexes are their owner's business). Writers wait for the
-        snapshot; searches do not (files are written from the live indexes, which a search only reads) except while
-        re-laid-out spaces swap in."""
+        snapshot; searches do not (files are written from the live indexes, which a search only reads) except while the
+        vector spaces read back from it (re-laid out for their size, storage grown by writes given back) swap in."""
         if self._local is None:
             return
         with self._writing:  # a consistent cut: no write lands until the snapshot is whole; one snapshot at a time
@@ -454,9 +454,8 @@ class ShopSeek:
                 self.terms.save(snapshot / TERMS_FILE)
 
             written = self.snapshots.write(local, sequence, self.settings.vector_compression, learned_words)
-            if any(getattr(written, name) is not getattr(local, name) for name in VECTOR_FILES):
-                with self._lock.gen_wlock():
-                    self._use(written)
+            with self._lock.gen_wlock():
+                self._use(written)
             self.settings.save(self.folder)
             self._snapshot_sequence = sequence
             self.store.trim_journal(sequence)

@@ -66,7 +66,8 @@ class Snapshots:
         self, indexes: LocalIndexes, journal: int, compression: Compression, beside: Callable[[Path], None]
     ) -> LocalIndexes:
         """Snapshot the indexes (vectors re-laid out for their size) with what `beside` writes into the snapshot's
-        folder before it becomes current; return the re-laid-out indexes."""
+        folder before it becomes current; return the indexes with their vector spaces read back from the snapshot
+        (storage grown by writes since the last one is given back)."""
         snapshot = self.folder / "snapshots" / f"{journal:012d}-{time.time_ns()}"
         snapshot.mkdir(parents=True)
         rebuilt = {name: getattr(indexes, name).rebuilt_for_size(compression) for name in VECTOR_FILES}
@@ -85,4 +86,4 @@ class Snapshots:
         for old in (self.folder / "snapshots").iterdir():
             if old != snapshot:
                 shutil.rmtree(old, ignore_errors=True)
-        return replace(indexes, **rebuilt)
+        return replace(indexes, **{name: rebuilt[name].read_back(snapshot / VECTOR_FILES[name]) for name in rebuilt})

@@ -244,6 +244,13 @@ class VectorIndex:
             "recall_at_10": self.recall_at_10,
         }
 
+    def read_back(self, path: Path) -> VectorIndex:
+        """This index as `save` wrote it to `path`, read again: FAISS grows an inverted list's storage by doubling as
+        vectors arrive (5,000 writes grew a million products' image space by 530 MB); read back, it is exact."""
+        found = VectorIndex.load(path, self.dim, self.measured_recall)
+        found._tuned_count = self._tuned_count
+        return found
+
     @classmethod
     def load(cls, path: Path, dim: int, recall_at_10: float | None = None) -> VectorIndex:
         """Read an index written by `save` (with the recall its card recorded; an IVF index without one is tuned
