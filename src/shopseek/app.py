@@ -6,7 +6,9 @@ or the experiments directly.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import ctypes
 import gc
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -81,8 +83,11 @@ def settle_heap() -> None:
     """Move every object alive now (the opened indexes: millions of Python objects) out of the cyclic collector's
     view. Its full passes walked them all, in the middle of searches: fusion took 3.5 ms on average instead of 0.8
     at 7,248 products. Reference counting still frees them; only cycles among them would stay. It costs no pass
-    (at a million products one would hold the interpreter lock for seconds)."""
+    (at a million products one would hold the interpreter lock for seconds). Then give the C heap's free pages back
+    to the system (glibc keeps them: the 1M image space replaced at a checkpoint stayed resident, 1.8 GB)."""
     gc.freeze()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back this way
+        ctypes.CDLL(None).malloc_trim(0)  # ctypes lets other threads run meanwhile
 
 
 def with_shop_heads(encoder: Encoder, folder: Path) -> Encoder:
