@@ -464,6 +464,7 @@ class ShopSeek:
             self.settings.save(self.folder)
             self._snapshot_sequence = sequence
             self.store.trim_journal(sequence)
+        del local, written  # the replaced spaces go now, so their memory can be given back
         settle_heap()
 
     def _refresh_joint_space(self) -> None:
