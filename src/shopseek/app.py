@@ -128,9 +128,11 @@ class ShopSeek:
         self.snapshots = Snapshots(folder)
         _, self._snapshot_sequence = self.snapshots.current()
         self._local: LocalIndexes | None = None  # indexes this folder owns: snapshotted and recovered here
-        if indexes is None:
-            self._local = indexes = self.snapshots.load(self.vector_dims(), tokenize)
-        self.indexes: SearchIndexes = indexes
+        self.indexes: SearchIndexes
+        if indexes is None:  # no local name keeps the loaded spaces: recovery's checkpoint may replace them
+            self._local = self.indexes = self.snapshots.load(self.vector_dims(), tokenize)
+        else:
+            self.indexes = indexes
         self.ranker = LearnedRanker(folder / "ranker")
         self.terms = CatalogueTerms()
         self.synonyms = Synonyms(folder, tokenize)
