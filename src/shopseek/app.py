@@ -83,9 +83,13 @@ def settle_heap() -> None:
     """Move every object alive now (the opened indexes: millions of Python objects) out of the cyclic collector's
     view. Its full passes walked them all, in the middle of searches: fusion took 3.5 ms on average instead of 0.8
     at 7,248 products. Reference counting still frees them; only cycles among them would stay. It costs no pass
-    (at a million products one would hold the interpreter lock for seconds). Then give the C heap's free pages back
-    to the system (glibc keeps them: the 1M image space replaced at a checkpoint stayed resident, 1.8 GB)."""
+    (at a million products one would hold the interpreter lock for seconds)."""
     gc.freeze()
+
+
+def give_back_heap() -> None:
+    """Give the C heap's free pages back to the system after a checkpoint replaced the vector spaces, when gigabytes
+    come free at once (glibc keeps them: a replaced 1M image space stayed resident, 1.8 GB)."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to give back this way
         ctypes.CDLL(None).malloc_trim(0)  # ctypes lets other threads run meanwhile
 
@@ -467,6 +471,7 @@ class ShopSeek:
             self._snapshot_sequence = sequence
             self.store.trim_journal(sequence)
         del local, written  # the replaced spaces go now, so their memory can be given back
+        give_back_heap()
         settle_heap()
 
     def _refresh_joint_space(self) -> None:
