@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import mmap
-import os
 import re
 import struct
 import warnings
@@ -24,8 +23,8 @@ import numpy as np
 import onnxruntime
 import torch
 
-from shopseek.encoders.base import TextRole, compute_threads, normalize
-from shopseek.encoders.onnx_image import cache_folder
+from shopseek.encoders.base import TextRole, normalize
+from shopseek.encoders.onnx_image import cache_folder, session, written_aside
 
 GRAPH_VERSION = "1"  # bump when the exported graph changes
 PREFIXES: dict[TextRole, str] = {"query": "query: ", "passage": "passage: "}
@@ -193,9 +192,8 @@ def export(model: E5File, path: Path) -> None:
             weights = mask.unsqueeze(-1).to(hidden.dtype)
             return (hidden * weights).sum(1) / weights.sum(1)
 
-    temporary = path.with_suffix(f".{os.getpid()}.tmp.onnx")  # processes exporting at once never share a file
     sample = (torch.zeros(1, 4, model.hidden), torch.ones(1, 4, dtype=torch.int64))
-    with warnings.catch_warnings():  # the exporter's tracer warnings are about control flow this graph does not have
+    with written_aside(path) as temporary, warnings.catch_warnings():  # tracer warnings: control flow it lacks
         warnings.simplefilter("ignore")
         torch.onnx.export(
             Pooled().eval(),
@@ -207,9 +205,10 @@ def export(model: E5File, path: Path) -> None:
             dynamo=False,
             opset_version=17,
         )
-    fused = optimizer.optimize_model(str(temporary), model_type="bert", num_heads=model.heads, hidden_size=model.hidden)
-    fused.save_model_to_file(str(temporary))
-    temporary.replace(path)
+        fused = optimizer.optimize_model(
+            str(temporary), model_type="bert", num_heads=model.heads, hidden_size=model.hidden
+        )
+        fused.save_model_to_file(str(temporary))
 
 
 def state_dict(model: E5File) -> dict[str, torch.Tensor]:
@@ -257,22 +256,13 @@ def four_bit(graph: Path, accuracy: int) -> Path:
 
     target = graph.with_name(f"{graph.stem}-q4-a{accuracy}.onnx")
     if not target.exists():
-        temporary = target.with_suffix(f".{os.getpid()}.tmp.onnx")
         quantiser = MatMulNBitsQuantizer(
             str(graph), bits=4, block_size=BLOCK, is_symmetric=True, accuracy_level=accuracy
         )
         quantiser.process()
-        quantiser.model.save_model_to_file(str(temporary), use_external_data_format=False)
-        temporary.replace(target)
+        with written_aside(target) as temporary:
+            quantiser.model.save_model_to_file(str(temporary), use_external_data_format=False)
     return target
-
-
-def session(graph: Path) -> onnxruntime.InferenceSession:
-    """An ONNX Runtime session on every inference thread; idle threads sleep (spinning slowed searches 25 -> 35 ms)."""
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = compute_threads()
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
 
 
 def model_file() -> Path:

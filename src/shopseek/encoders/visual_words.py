@@ -7,13 +7,13 @@ encoder knows then meet images of any category, with no training.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from shopseek.encoders.base import normalize
+from shopseek.encoders.onnx_image import written_aside
 
 TOP_CLASSES = 10  # chosen on the DummyJSON dev split: 1 → 0.55, 5 → 0.65, 10 → 0.67, 20 → 0.67 nDCG@10
 VERSION = f"imagenet1k-clean-names-top{TOP_CLASSES}"
@@ -43,9 +43,8 @@ class VisualWords:
         vectors = self._embed(imagenet_class_names())
         if self._cache is not None:
             self._cache.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self._cache.with_suffix(f".{os.getpid()}.tmp.npy")
-            np.save(temporary, vectors)
-            temporary.replace(self._cache)
+            with written_aside(self._cache) as temporary:
+                np.save(temporary, vectors)
         return vectors
 
     def vectors(self, probabilities: np.ndarray) -> np.ndarray:
