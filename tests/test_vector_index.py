@@ -204,3 +204,38 @@ def test_an_index_read_back_from_its_file_answers_the_same(
     assert again._tuned_count == index._tuned_count
     assert again.search_many(data[::300], 10) == index.search_many(data[::300], 10)
     assert again.held(np.array([5, 3_050, 9_999])).tolist() == [True, True, False]
+
+
+def test_an_exact_index_read_in_place_follows_every_write() -> None:
+    data = unit_rows(30 * 12, 16, seed=9)  # no two keys share a vector: no ties
+    index, oracle = VectorIndex(16), {}
+    rng = np.random.default_rng(10)
+    for step in range(30):  # adds, replacements and deletes, each followed by reads and searches
+        keys = rng.choice(400, 12, replace=False)
+        if step % 3 == 2:
+            index.delete(keys.tolist())
+            for key in keys.tolist():
+                oracle.pop(key, None)
+        else:
+            rows = data[12 * step : 12 * step + 12]
+            index.add(keys, rows)
+            oracle.update(zip(keys.tolist(), rows, strict=True))
+        known = np.array(sorted(oracle), dtype=np.int64)
+        found, read = index.vectors(np.concatenate([known, [999]]))
+        assert found.tolist() == known.tolist()
+        assert np.array_equal(read, np.stack([oracle[key] for key in known.tolist()]))
+        query = unit_rows(1, 16, seed=step)[0]
+        scores = read @ query
+        assert [key for key, _ in index.search_one(query, 5)] == known[np.argsort(-scores, kind="stable")][:5].tolist()
+
+
+def test_a_query_with_few_non_zero_coordinates_scores_as_the_whole_vector() -> None:
+    data, keys = unit_rows(1_000, 32, seed=11), np.arange(1_000, dtype=np.int64)
+    index = laid_out(data, keys)
+    query = np.zeros(32, np.float32)
+    query[-5:] = unit_rows(1, 5, seed=12)[0]  # like a colour query: zero on the rest
+    allowed = keys[::10]
+    found = index.search_one(query, 10, allowed)
+    truth = allowed[np.argsort(-(data[allowed] @ query), kind="stable")][:10]
+    assert [key for key, _ in found] == truth.tolist()
+    assert np.allclose([score for _, score in found], data[truth] @ query, atol=1e-5)

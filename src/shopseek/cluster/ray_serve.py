@@ -84,8 +84,8 @@ class IndexShard:
 
 
 def merge(parts: list[Hits], k: int) -> Hits:
-    """The k best hits across shards by score."""
-    return heapq.nlargest(k, (hit for part in parts for hit in part), key=lambda hit: hit[1])
+    """The k best hits across shards by score (equal scores: the smaller key first, as one process orders them)."""
+    return heapq.nlargest(k, (hit for part in parts for hit in part), key=lambda hit: (hit[1], -hit[0]))
 
 
 def by_shard(keys: Sequence[int] | np.ndarray, shards: int) -> list[tuple[int, np.ndarray]]:

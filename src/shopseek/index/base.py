@@ -10,6 +10,16 @@ import numpy as np
 Hits = list[tuple[int, float]]  # (product key, score), best first
 
 
+def top_hits(keys: np.ndarray, scores: np.ndarray, k: int) -> Hits:
+    """The k best-scoring keys, best first; equal scores go to the smaller key (so shards merge into one order)."""
+    if k <= 0 or not len(scores):
+        return []
+    cut = scores[np.argpartition(-scores, k - 1)[k - 1]] if k < len(scores) else scores.min()
+    top = np.flatnonzero(scores >= cut)  # every tie at the cut competes
+    top = top[np.lexsort((keys[top], -scores[top]))][:k]
+    return [(int(keys[i]), float(scores[i])) for i in top]
+
+
 class VectorSpace(Protocol):
     """Unit vectors keyed by product key, searched by cosine similarity."""
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from shopseek.index.base import Hits
+from shopseek.index.base import Hits, top_hits
 from shopseek.index.json_file import write_json
 
 Tokenizer = Callable[[str], list[str]]
@@ -312,9 +312,7 @@ class LexicalIndex:
         k = min(k, int((scores > 0).sum()))
         if k == 0:
             return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(keys[i]), float(scores[i])) for i in top]
+        return top_hits(keys, scores, k)
 
     def save(self, folder: Path, previous: Path | None = None) -> None:
         """Write token lists, the main segment (linked from the `previous` snapshot's folder when unchanged since)

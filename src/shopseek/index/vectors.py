@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Literal
 
@@ -9,7 +10,7 @@ import faiss
 import numpy as np
 
 from shopseek.errors import IndexMismatch
-from shopseek.index.base import Hits
+from shopseek.index.base import Hits, top_hits
 
 # One thread per search: a query's FAISS work is small, and its OpenMP workers only compete with the encoders'.
 faiss.omp_set_num_threads(1)
@@ -23,6 +24,17 @@ TUNING_QUERIES = 200
 TARGET_RECALL = 0.95
 NPROBES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 Compression = Literal["none", "sq8"]
+
+
+def inner_products(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Each row's inner product with the query, the same bits wherever the row sits (BLAS rounds rows at the edge of
+    its blocks differently: equal vectors would stop tying)."""
+    scores = np.empty(len(matrix), np.float32)
+    rows, query = np.ascontiguousarray(matrix, dtype=np.float32), np.ascontiguousarray(query, dtype=np.float32)
+    faiss.fvec_inner_products_ny(
+        faiss.swig_ptr(scores), faiss.swig_ptr(query), faiss.swig_ptr(rows), len(query), len(rows)
+    )
+    return scores
 
 
 def ivf_lists(count: int) -> int:
@@ -39,6 +51,7 @@ class VectorIndex:
         self.measured_recall: float | None = None  # recall@10 against exact search, measured by `tune`
         self._tuned_count = 0
         self._held = np.zeros(0, dtype=bool)  # by key: whether a vector is stored (keys are small integers)
+        self._in_place: tuple[np.ndarray, np.ndarray] | None = None  # see `_rows`
         self._mark(self._stored_keys(), True)
 
     def _mark(self, keys: np.ndarray, held: bool) -> None:
@@ -79,6 +92,7 @@ class VectorIndex:
         if not len(keys):
             return
         self.delete(keys.tolist())
+        self._in_place = None
         self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), keys)
         self._mark(keys, True)
 
@@ -87,6 +101,7 @@ class VectorIndex:
         stored = np.asarray(keys, dtype=np.int64)
         stored = stored[self.held(stored)]
         if len(stored):
+            self._in_place = None
             self._index.remove_ids(stored)
             self._mark(stored, False)
 
@@ -105,6 +120,9 @@ class VectorIndex:
         keys = keys[self.held(keys)]
         if not len(keys):
             return keys, np.zeros((0, self.dim), np.float32)
+        if self._full_precision_exact:
+            matrix, row_of = self._rows()
+            return keys, matrix[row_of[keys]]
         return keys, np.asarray(self._index.reconstruct_batch(keys), dtype=np.float32).reshape(-1, self.dim)
 
     def search_one(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits:
@@ -126,12 +144,38 @@ class VectorIndex:
             for row_ids, row_scores in zip(ids, scores, strict=True)
         ]
 
+    @functools.cached_property
+    def _full_precision_exact(self) -> bool:
+        """Whether the vectors are float32 rows of an exact index (read in place, without FAISS's per-key lookups)."""
+        outer = faiss.downcast_index(self._index)
+        return isinstance(outer, faiss.IndexIDMap2) and isinstance(faiss.downcast_index(outer.index), faiss.IndexFlat)
+
+    def _rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """A full-precision exact index read in place (valid until a write): its rows and the row of each held key."""
+        if self._in_place is None:
+            outer = faiss.downcast_index(self._index)
+            flat, count = faiss.downcast_index(outer.index), self.count()
+            matrix = faiss.rev_swig_ptr(flat.get_xb(), count * self.dim).reshape(count, self.dim)
+            keys = faiss.vector_to_array(outer.id_map).astype(np.int64)
+            row_of = np.full(len(self._held), -1, np.int64)
+            row_of[keys] = np.arange(count)
+            self._in_place = matrix, row_of
+        return self._in_place
+
     def _search_among(self, query: np.ndarray, k: int, allowed: np.ndarray) -> Hits:
         """Exact search over a few allowed keys (so a narrow filter still yields k results from IVF lists)."""
-        present, matrix = self.vectors(np.unique(np.asarray(allowed, dtype=np.int64)))
-        scores = matrix @ np.asarray(query, dtype=np.float32)
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [(int(present[i]), float(scores[i])) for i in order]
+        query = np.asarray(query, dtype=np.float32)
+        present = np.unique(np.asarray(allowed, dtype=np.int64))
+        if self._full_precision_exact:  # only the span of the query's non-zero coordinates is read (a colour query)
+            matrix, row_of = self._rows()
+            present = present[self.held(present)]
+            used = np.flatnonzero(query)
+            span = slice(int(used[0]), int(used[-1]) + 1) if len(used) else slice(0, 0)
+            scores = inner_products(matrix[row_of[present], span], query[span])
+        else:
+            present, matrix = self.vectors(present)
+            scores = inner_products(matrix, query)
+        return top_hits(present, scores, k)
 
     def _params(self, allowed: np.ndarray | None) -> faiss.SearchParameters | None:
         selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)) if allowed is not None else None
