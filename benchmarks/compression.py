@@ -18,6 +18,7 @@ from benchmarks.speed import percentiles
 from shopseek.app import ShopSeek
 from shopseek.config import Settings
 from shopseek.eval.metrics import evaluate
+from shopseek.index.vectors import Compression
 from shopseek.lab.attribute_queries import build_queries, qrels_for
 from shopseek.search.engine import Query
 
@@ -26,13 +27,13 @@ PHOTOS = 300
 ENCODE_IMAGES = 256
 
 
-def sq8_copy(source: str, target: str) -> ShopSeek:
-    """A copy of a benchmark index whose vectors are re-laid out as 8-bit codes."""
+def sq8_copy(source: str, target: str, compression: Compression = "sq8") -> ShopSeek:
+    """A copy of a benchmark index whose vectors are re-laid out as 8-bit codes (or sq8-pca)."""
     folder = CACHE / target
     if not (folder / "catalog.sqlite").exists():
         shutil.copytree(CACHE / source, folder)
         shop = ShopSeek(folder)
-        shop.settings.vector_compression = "sq8"
+        shop.settings.vector_compression = compression
         shop.save()
         shop.close()
     return ShopSeek(folder)
@@ -84,6 +85,7 @@ def main() -> None:
     variants = {
         "float32 (default)": lambda: test_index(),
         "SQ8 vectors": lambda: sq8_copy("fashion-test", "fashion-test-sq8"),
+        "SQ8 + image PCA (sq8-pca)": lambda: sq8_copy("fashion-test", "fashion-test-sq8-pca", "sq8-pca"),
         "int8 image encoder": lambda: test_index("fashion-test-int8", settings=int8),
         "SQ8 + int8 image encoder": lambda: sq8_copy("fashion-test-int8", "fashion-test-int8-sq8"),
     }

@@ -133,6 +133,42 @@ def test_sq8_compression_keeps_recall_and_shrinks_the_file(
     assert reloaded.search_one(data[0], 2)[0][1] > 0.99
 
 
+def low_rank_rows(count: int, dim: int, rank: int, seed: int) -> np.ndarray:
+    """Unit vectors that live near a rank-dimensional subspace, the way image features concentrate."""
+    rng = np.random.default_rng(seed)
+    basis = np.linalg.qr(rng.standard_normal((dim, rank)))[0].T
+    rows = clustered_rows(count, rank, seed) @ basis + 0.02 * rng.standard_normal((count, dim))
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.mark.parametrize("exact_limit", [100_000, 1_000])
+def test_sq8_pca_keeps_a_wide_spaces_principal_directions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_limit: int
+) -> None:
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", exact_limit)
+    monkeypatch.setattr(vectors, "PCA_ABOVE", 32)
+    monkeypatch.setattr(vectors, "PCA_DIMS", 16)
+    data, keys = low_rank_rows(5_000, 48, 12, seed=1), np.arange(10, 5_010, dtype=np.int64)
+    projected = laid_out(data, keys, "sq8-pca")
+    assert projected.stored_as == "sq8-pca" and projected.kind == ("ivf" if exact_limit < 5_000 else "exact")
+    assert laid_out(data[:, :32], keys, "sq8-pca").stored_as == "sq8"  # a narrow space keeps every direction
+    assert recall_against_brute_force(projected, data, keys) >= 0.9
+    _, read = projected.vectors(keys[:50])
+    assert np.all(np.sum(read * data[:50], axis=1) > 0.97)  # given back in the full space, close to the original
+    projected.save(tmp_path / "p.faiss")
+    laid_out(data, keys, "sq8").save(tmp_path / "s.faiss")
+    assert (tmp_path / "p.faiss").stat().st_size < 0.6 * (tmp_path / "s.faiss").stat().st_size
+    reloaded = VectorIndex.load(tmp_path / "p.faiss", 48, projected.recall_at_10)
+    assert reloaded.stored_as == "sq8-pca" and reloaded.rebuilt_for_size("sq8-pca") is reloaded
+    assert reloaded.search_many(data[::300], 10) == projected.search_many(data[::300], 10)
+    allowed = keys[::7]
+    hits = reloaded.search_one(data[70], 5, allowed)
+    assert hits[0][0] == keys[70] and {key for key, _ in hits} <= set(allowed.tolist())
+    reloaded.delete([int(keys[70])])
+    assert keys[70] not in [key for key, _ in reloaded.search_one(data[70], 5)]
+    assert reloaded.rebuilt_for_size("sq8").stored_as == "sq8"  # the setting changed back: laid out again
+
+
 def test_index_setting_sq8_compresses_at_checkpoint_and_search_still_works(tmp_path: Path) -> None:
     lines = [json.dumps({"id": f"p{n}", "title": f"cotton shirt number {n} colour {n % 7}"}) for n in range(1_200)]
     (tmp_path / "c.jsonl").write_text("\n".join(lines))

@@ -23,7 +23,10 @@ TRAINING_PER_LIST = 64  # k-means sample per IVF list (FAISS would take up to 25
 TUNING_QUERIES = 200
 TARGET_RECALL = 0.95
 NPROBES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-Compression = Literal["none", "sq8"]
+PCA_ABOVE = 512  # with sq8-pca, spaces wider than this (the image space) keep only their principal components
+PCA_DIMS = 256
+PCA_SAMPLE = 20_000  # vectors whose second moments give the principal directions
+Compression = Literal["none", "sq8", "sq8-pca"]
 
 
 def inner_products(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -35,6 +38,20 @@ def inner_products(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
         faiss.swig_ptr(scores), faiss.swig_ptr(query), faiss.swig_ptr(rows), len(query), len(rows)
     )
     return scores
+
+
+def principal_directions(vectors: np.ndarray, dims: int) -> faiss.LinearTransform:
+    """A projection onto the vectors' top principal directions, not centred (FAISS's PCAMatrix subtracts the mean,
+    which would turn inner products into covariances and change the ranking): scores in the reduced space are the
+    inner products of the projected vectors."""
+    moments = vectors.T.astype(np.float64) @ vectors / max(len(vectors), 1)
+    _, directions = np.linalg.eigh(moments)  # ascending eigenvalues
+    projection = np.ascontiguousarray(directions[:, ::-1][:, :dims].T, dtype=np.float32)
+    transform = faiss.LinearTransform(vectors.shape[1], dims, False)
+    faiss.copy_array_to_vector(projection.ravel(), transform.A)
+    transform.is_trained = True
+    transform.set_is_orthonormal()
+    return transform
 
 
 def ivf_lists(count: int) -> int:
@@ -75,12 +92,20 @@ class VectorIndex:
     @property
     def kind(self) -> str:
         """`exact` or `ivf`, for reports."""
-        return "ivf" if isinstance(faiss.downcast_index(self._index), faiss.IndexIVF) else "exact"
+        return "ivf" if isinstance(self._core, faiss.IndexIVF) else "exact"
+
+    @functools.cached_property
+    def _core(self) -> faiss.Index:
+        """The index under any projection: an id map or IVF lists."""
+        outer = faiss.downcast_index(self._index)
+        return faiss.downcast_index(outer.index) if isinstance(outer, faiss.IndexPreTransform) else outer
 
     @property
     def stored_as(self) -> Compression:
-        """How the vectors are held now: full floats or 8-bit scalar codes."""
-        inner = faiss.downcast_index(self._index)
+        """How the vectors are held now: full floats, 8-bit scalar codes, or codes of their principal components."""
+        if isinstance(faiss.downcast_index(self._index), faiss.IndexPreTransform):
+            return "sq8-pca"
+        inner = self._core
         if isinstance(inner, faiss.IndexIDMap2):
             inner = faiss.downcast_index(inner.index)
         quantised = isinstance(inner, (faiss.IndexScalarQuantizer, faiss.IndexIVFScalarQuantizer))
@@ -180,8 +205,17 @@ class VectorIndex:
     def _params(self, allowed: np.ndarray | None) -> faiss.SearchParameters | None:
         selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)) if allowed is not None else None
         if self.kind == "ivf":
-            return faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe)
-        return faiss.SearchParameters(sel=selector) if selector is not None else None
+            return self._through_projection(faiss.SearchParametersIVF(sel=selector, nprobe=self.nprobe))
+        return self._through_projection(faiss.SearchParameters(sel=selector)) if selector is not None else None
+
+    def _through_projection(self, params: faiss.SearchParameters) -> faiss.SearchParameters:
+        """Search parameters for the core index, handed through a projection when there is one."""
+        if not isinstance(faiss.downcast_index(self._index), faiss.IndexPreTransform):
+            return params
+        wrapped = faiss.SearchParametersPreTransform()
+        wrapped.index_params = params
+        wrapped.referenced = params  # kept alive with the wrapper
+        return wrapped
 
     @property
     def recall_at_10(self) -> float | None:
@@ -191,13 +225,13 @@ class VectorIndex:
     @property
     def nprobe(self) -> int:
         """IVF lists searched per query (0 for an exact index); chosen by `tune`, saved with the index."""
-        inner = faiss.downcast_index(self._index)
+        inner = self._core
         return int(inner.nprobe) if isinstance(inner, faiss.IndexIVF) else 0
 
     def tune(self, keys: np.ndarray, vectors: np.ndarray, seed: int = 0) -> None:
         """Search the fewest IVF lists whose recall@10 against exact search, measured on a sample of the index's
         own vectors (`export`), reaches the target (the best measured when none does); exact search has recall 1."""
-        inner = faiss.downcast_index(self._index)
+        inner = self._core
         self._tuned_count = len(vectors)
         if not isinstance(inner, faiss.IndexIVF) or not len(vectors):
             return
@@ -208,7 +242,8 @@ class VectorIndex:
         exact = [set(keys[row].tolist()) for row in truth]
         best = (0.0, NPROBES[-1])
         for nprobe in (n for n in NPROBES if n <= inner.nlist):
-            _, found = self._index.search(queries, k, params=faiss.SearchParametersIVF(nprobe=nprobe))
+            params = self._through_projection(faiss.SearchParametersIVF(nprobe=nprobe))
+            _, found = self._index.search(queries, k, params=params)
             recall = float(np.mean([len(set(f.tolist()) & t) / k for f, t in zip(found, exact, strict=True)]))
             if recall > best[0]:
                 best = (recall, nprobe)
@@ -221,36 +256,44 @@ class VectorIndex:
         quadrupled) and a compression setting, its IVF search depth tuned on its own vectors (again whenever the
         catalogue has halved or doubled since).
 
-        8-bit codes are trained on the vectors present; vectors added later share the trained ranges.
+        8-bit codes are trained on the vectors present; vectors added later share the trained ranges. With sq8-pca, a
+        space wider than PCA_ABOVE keeps the codes of its top PCA_DIMS principal directions (found on the vectors
+        present); the vectors it gives back are projected back into the full space.
         """
         count = self.count()
         wants_ivf = count > EXACT_LIMIT
-        wants_codes = compression == "sq8" and count >= MIN_TRAINING
-        inner = faiss.downcast_index(self._index)
+        wanted: Compression = "none"
+        if compression != "none" and count >= MIN_TRAINING:
+            wanted = "sq8-pca" if compression == "sq8-pca" and self.dim > PCA_ABOVE else "sq8"
+        inner = self._core
         outgrown = isinstance(inner, faiss.IndexIVF) and ivf_lists(count) > 2 * inner.nlist  # lists grew too long
-        if wants_ivf == (self.kind == "ivf") and (self.stored_as == "sq8") == wants_codes and not outgrown:
+        if wants_ivf == (self.kind == "ivf") and self.stored_as == wanted and not outgrown:
             if self.kind == "ivf" and not self._tuned_count // 2 <= count <= 2 * self._tuned_count:
                 self.tune(*self.export())
             return self
         keys, vectors = self.export()
         metric, sq8 = faiss.METRIC_INNER_PRODUCT, faiss.ScalarQuantizer.QT_8bit
+        dims = PCA_DIMS if wanted == "sq8-pca" else self.dim
+        sample = vectors
         if wants_ivf:
-            quantizer = faiss.IndexFlatIP(self.dim)
+            quantizer = faiss.IndexFlatIP(dims)
             lists = ivf_lists(count)
-            if wants_codes:
-                ivf = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, lists, sq8, metric)
+            if wanted != "none":
+                core: faiss.Index = faiss.IndexIVFScalarQuantizer(quantizer, dims, lists, sq8, metric)
             else:
-                ivf = faiss.IndexIVFFlat(quantizer, self.dim, lists, metric)
-            sample = np.random.default_rng(0).choice(count, min(count, TRAINING_PER_LIST * lists), replace=False)
-            ivf.train(vectors[np.sort(sample)])
-            ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
-            index = ivf
-        elif wants_codes:
-            flat = faiss.IndexScalarQuantizer(self.dim, sq8, metric)
-            flat.train(vectors)
-            index = faiss.IndexIDMap2(flat)
+                core = faiss.IndexIVFFlat(quantizer, dims, lists, metric)
+            rows = np.random.default_rng(0).choice(count, min(count, TRAINING_PER_LIST * lists), replace=False)
+            sample = vectors[np.sort(rows)]
+            core.set_direct_map_type(faiss.DirectMap.Hashtable)
+        elif wanted != "none":
+            core = faiss.IndexIDMap2(faiss.IndexScalarQuantizer(dims, sq8, metric))
         else:
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+            core = faiss.IndexIDMap2(faiss.IndexFlatIP(dims))
+        index = core
+        if wanted == "sq8-pca":
+            index = faiss.IndexPreTransform(principal_directions(sample[:PCA_SAMPLE], dims), core)
+        if wanted != "none" or wants_ivf:
+            index.train(sample)
         fresh = VectorIndex(self.dim, index)
         fresh.add(keys, vectors)
         fresh.tune(keys, vectors)
@@ -262,7 +305,7 @@ class VectorIndex:
 
     def _stored_keys(self) -> np.ndarray:
         """Every key the FAISS index holds, read from its id map or inverted lists."""
-        inner = faiss.downcast_index(self._index)
+        inner = self._core
         if isinstance(inner, faiss.IndexIDMap2):
             return faiss.vector_to_array(inner.id_map).astype(np.int64)
         invlists = inner.invlists
@@ -307,10 +350,9 @@ class VectorIndex:
                 f"{path} holds {index.d}-d vectors but the encoder makes {dim}-d ones: the index was built by another"
                 " encoder version; rebuild it with `shopseek ingest`"
             )
-        inner = faiss.downcast_index(index)
-        if isinstance(inner, faiss.IndexIVF):
-            inner.set_direct_map_type(faiss.DirectMap.Hashtable)
         loaded = cls(dim, index)
+        if isinstance(loaded._core, faiss.IndexIVF):
+            loaded._core.set_direct_map_type(faiss.DirectMap.Hashtable)
         loaded.measured_recall, loaded._tuned_count = recall_at_10, loaded.count()
         if loaded.kind == "ivf" and recall_at_10 is None:
             loaded.tune(*loaded.export())
