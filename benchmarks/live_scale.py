@@ -11,19 +11,22 @@ no writes and while 50 writes/s stream in; the same while a checkpoint (snapshot
 longest a write waited; time until a written product is found by its own words; resident memory per product; time
 to reopen after `kill -9` of a process that was writing.
 
-Run: .venv/bin/python -m benchmarks.live_scale [COUNT]   (needs the fashion-dev cache of benchmarks.quality_fashion)
+Run: .venv/bin/python -m benchmarks.live_scale [COUNT] [sq8|sq8-pca]   (vector codes, sq8 by default; needs the
+fashion-dev cache of benchmarks.quality_fashion; sq8-pca starts from a copy of the sq8 catalogue when there is one)
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -31,6 +34,7 @@ from benchmarks.common import CACHE, split_products, write_result
 from shopseek.app import IngestReport, ShopSeek
 from shopseek.config import Settings
 from shopseek.index.lexical import LexicalIndex
+from shopseek.index.vectors import Compression
 from shopseek.lab.attribute_queries import build_queries
 from shopseek.pipeline import EncodedBatch
 from shopseek.search.engine import Query
@@ -250,10 +254,17 @@ def main() -> None:
     if sys.argv[1] == "--reopen":
         return reopen(Path(sys.argv[2]), sys.argv[3:])
     count = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 1_000_000
-    folder = CACHE / f"live-{count}"
+    compression = sys.argv[2] if len(sys.argv) > 2 else "sq8"
+    if compression not in ("sq8", "sq8-pca"):
+        raise SystemExit("codes: sq8 or sq8-pca")
+    folder = CACHE / (f"live-{count}" if compression == "sq8" else f"live-{count}-{compression}")
+    if not folder.exists() and (CACHE / f"live-{count}").exists():
+        shutil.copytree(CACHE / f"live-{count}", folder)  # the same products; the codes change at the next checkpoint
     seeds = Seeds()
     rng = np.random.default_rng(0)
-    shop = ShopSeek(folder, settings=Settings(vector_compression="sq8"))
+    settings = Settings.load(folder)  # with the versions of the vectors it holds (nothing is re-encoded)
+    settings.vector_compression = cast(Compression, compression)
+    shop = ShopSeek(folder, settings=settings)
     started, held = time.perf_counter(), shop.count()
     for start in range(held, count, BATCH):
         shop.write_encoded(seeds.batch(start, min(BATCH, count - start), rng), IngestReport())
@@ -261,7 +272,7 @@ def main() -> None:
         if (start // BATCH) % 25 == 0:
             print(f"{start + BATCH} products, {time.perf_counter() - started:.0f} s, {rss_mb():.0f} MB", flush=True)
     shop.save()
-    result: dict[str, object] = {"products": shop.count()}
+    result: dict[str, object] = {"products": shop.count(), "vector_compression": compression}
     if count > held:
         result["build_products_per_s"] = round((count - held) / (time.perf_counter() - started))
     shop.search(Query("warm up"))
@@ -285,7 +296,7 @@ def main() -> None:
     shop.close()
     result["kill_9"] = crash_and_reopen(folder, seconds=20)
     print(json.dumps(result, indent=2), flush=True)
-    print(write_result(f"live_scale_{count}", result))
+    print(write_result(f"live_scale_{count}" + ("" if compression == "sq8" else f"_{compression}"), result))
 
 
 if __name__ == "__main__":

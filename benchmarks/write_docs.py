@@ -422,8 +422,9 @@ def live_scale_section(data: dict) -> list[str]:
         f"from their stored vectors); {crash['acknowledged_found']} of the last {crash['acknowledged_checked']} "
         f"acknowledged writes were found by search. Memory of the reopened index: {crash['index_mb']} MB, "
         f"**{crash['index_bytes_per_product']} bytes per product** (above the models' {crash['models_mb']} MB). "
-        "The five vector spaces alone take about 2.7 KB per product as SQ8 codes (the 1,283-d image space 1.4 KB); "
+        "The five vector spaces alone take about 2.7 KB per product as SQ8 codes (the 1,357-d image space 1.4 KB); "
         "the rest is BM25 (token lists, matrices, statistics) and the catalogue's words in Python objects.",
+        *projected_rows(load(f"live_scale_{data['products']}_sq8-pca")),
         "",
         "| space | layout | codes | IVF lists searched | recall@10 vs exact (own vectors) |",
         "|---|---|---|---|---|",
@@ -432,6 +433,43 @@ def live_scale_section(data: dict) -> list[str]:
         lines.append(
             f"| {name} | {card['kind']} | {card['stored_as']} | {card['nprobe'] or '–'} | {card['recall_at_10']} |"
         )
+    return [*lines, ""]
+
+
+def projected_rows(data: dict | None) -> list[str]:
+    """The same catalogue with sq8-pca codes (absent until that run is made)."""
+    if data is None:
+        return []
+    quiet, busy, crash = data["search_without_writes"], data["search_during_writes"], data["kill_9"]
+    image = data["index_card"]["image"]
+    return [
+        "",
+        f"The same catalogue with `vector_compression: sq8-pca` (command: `.venv/bin/python -m benchmarks.live_scale "
+        f"{data['products']} sq8-pca`; the image space keeps 8-bit codes of its 256 principal directions, see the "
+        f"image codes section): **{crash['index_bytes_per_product']} bytes per product** ({crash['index_mb']} MB), "
+        f"word search p50 {quiet['p50_ms']} / p95 {quiet['p95_ms']} ms, during writes {busy['p50_ms']} / "
+        f"{busy['p95_ms']} ms; kill -9 reopen {crash['reopen_s']} s ({crash['acknowledged_found']} of "
+        f"{crash['acknowledged_checked']} acknowledged writes found); image space recall@10 against exact search "
+        f"over the full vectors {image['recall_at_10']} (IVF lists searched: {image['nprobe']}).",
+    ]
+
+
+def image_codes_section(data: dict) -> list[str]:
+    lines = [
+        "## Codes for the image space",
+        "",
+        "Command: `.venv/bin/python -m benchmarks.image_codes`. Each FAISS code trained on the fashion test split's "
+        f"own {data['vectors']:,} image vectors (1,357-d: 1,280 EfficientNet-Lite0 features and a 77-d colour "
+        "histogram), scored by brute force over the decoded vectors: photo → product MRR (500 224 px photos against "
+        f"the thumbnails) and, for the {len(data['colour_words'])} most common colour words, the share of the top 50 "
+        "by colour that stays as with full floats. PCA rows are `sq8-pca`'s layout (an uncentred projection onto "
+        "the top principal directions, then 8-bit codes).",
+        "",
+        "| code | bytes per product | photo MRR | colour top-50 kept |",
+        "|---|---|---|---|",
+    ]
+    for name, row in data["variants"].items():
+        lines.append(f"| {name} | {row['bytes']} | {row['photo_mrr']:.3f} | {row['colour']:.3f} |")
     return [*lines, ""]
 
 
@@ -515,6 +553,7 @@ def main() -> None:
         "learning": learning_section,
         "scale_1m": scale_section,
         "compression": compression_section,
+        "image_codes": image_codes_section,
         "ray_ingest": ray_ingest_section,
     }
     for name, render in sections.items():
