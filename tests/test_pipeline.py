@@ -290,3 +290,31 @@ def test_an_id_given_twice_in_one_batch_is_written_once_as_its_last_version(fake
     assert report.added == 1
     stored = fake_shop.store.get("dup")
     assert stored is not None and stored.product.title == "second"
+
+
+def test_an_update_replaces_each_index_entry_and_leaves_the_side_a_product_lost(
+    fake_shop: ShopSeek, tiny_catalog: Path
+) -> None:
+    key = fake_shop.store.key_of("p1")
+    assert key is not None
+    assert fake_shop.encoder.cross_modal is None  # the fake encoder has no heads: its joint spaces stay empty
+    assert not fake_shop.indexes.joint_text.count() and not fake_shop.indexes.joint_image.count()
+
+    def held() -> tuple[bool, bool, bool, bool]:
+        indexes = fake_shop.indexes  # a checkpoint swaps in the spaces it read back
+        lexical = key in indexes.lexical.held_keys()
+        return lexical, *(bool(i.held(np.array([key]))[0]) for i in (indexes.text, indexes.image, indexes.visual_words))
+
+    def update(product: dict) -> None:
+        path = tiny_catalog.parent / "update.jsonl"
+        path.write_text(json.dumps(product))
+        fake_shop.ingest(read_catalog(path))
+
+    update({"id": "p1", "title": "Blue linen shirt", "images": [str(tiny_catalog.parent / "img" / "p1.png")]})
+    assert held() == (True, True, True, True)
+    assert ids(fake_shop, Query("linen", k=1)) == ["p1"] and "p1" not in ids(fake_shop, Query("cotton", k=6))
+    update({"id": "p1", "title": "Blue linen shirt"})  # the photo is gone
+    assert held() == (True, True, False, False)
+    update({"id": "p1", "images": [str(tiny_catalog.parent / "img" / "p1.png")]})  # the words are gone
+    assert held() == (False, False, True, True)
+    assert fake_shop.count() == 6

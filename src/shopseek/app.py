@@ -433,24 +433,35 @@ class ShopSeek:
             progress(encoded.read)
 
     def _index_encoded(self, keys: list[int], encoded: EncodedBatch) -> None:
-        """Replace these keys' entries in every index with the encoded vectors."""
-        for index in self.indexes.all():
-            index.delete(keys)
+        """Replace these keys' entries in every index with the encoded vectors (an add replaces: only a product that
+        lost its text, its photos or a kind of vector leaves an index)."""
+        cross_modal = self.encoder.cross_modal
+        wordless = [key for key, keep in zip(keys, encoded.has_text, strict=True) if not keep]
+        unseen = [key for key, keep in zip(keys, encoded.has_image, strict=True) if not keep]
+        indexes = self.indexes
+        for index, leaving in (
+            (indexes.lexical, wordless),
+            (indexes.text, wordless),
+            (indexes.joint_text, wordless if cross_modal else keys),
+            (indexes.image, unseen),
+            (indexes.joint_image, unseen if cross_modal else keys),
+            (indexes.visual_words, unseen if encoded.visual_words is not None else keys),
+        ):
+            index.delete(leaving)
         text_keys = np.array([k for k, keep in zip(keys, encoded.has_text, strict=True) if keep], dtype=np.int64)
         image_keys = np.array([k for k, keep in zip(keys, encoded.has_image, strict=True) if keep], dtype=np.int64)
         texts = [p.searchable_text() for p, keep in zip(encoded.products, encoded.has_text, strict=True) if keep]
-        self.indexes.lexical.add(text_keys.tolist(), texts)
+        indexes.lexical.add(text_keys.tolist(), texts)
         if len(text_keys):
-            self.indexes.text.add(text_keys, encoded.text_vectors)
+            indexes.text.add(text_keys, encoded.text_vectors)
         if len(image_keys):
-            self.indexes.image.add(image_keys, encoded.image_vectors)
-        cross_modal = self.encoder.cross_modal
+            indexes.image.add(image_keys, encoded.image_vectors)
         if cross_modal and len(text_keys):
-            self.indexes.joint_text.add(text_keys, cross_modal.text(encoded.text_vectors))
+            indexes.joint_text.add(text_keys, cross_modal.text(encoded.text_vectors))
         if cross_modal and len(image_keys):
-            self.indexes.joint_image.add(image_keys, cross_modal.image(encoded.image_vectors))
+            indexes.joint_image.add(image_keys, cross_modal.image(encoded.image_vectors))
         if encoded.visual_words is not None and len(image_keys):
-            self.indexes.visual_words.add(image_keys, encoded.visual_words)
+            indexes.visual_words.add(image_keys, encoded.visual_words)
 
     def save(self) -> None:
         """Snapshot the indexes and settings (sharded indexes are their owner's business). Writers wait for the
