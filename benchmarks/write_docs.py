@@ -445,7 +445,7 @@ def projected_rows(data: dict | None) -> list[str]:
     return [
         "",
         f"The same catalogue with `vector_compression: sq8-pca` (command: `.venv/bin/python -m benchmarks.live_scale "
-        f"{data['products']} sq8-pca`; the image space keeps 8-bit codes of its 256 principal directions, see the "
+        f"{data['products']} sq8-pca`; the image space keeps 8-bit codes of its 512 principal directions, see the "
         f"image codes section): **{crash['index_bytes_per_product']} bytes per product** ({crash['index_mb']} MB), "
         f"word search p50 {quiet['p50_ms']} / p95 {quiet['p95_ms']} ms, during writes {busy['p50_ms']} / "
         f"{busy['p95_ms']} ms; kill -9 reopen {crash['reopen_s']} s ({crash['acknowledged_found']} of "
@@ -462,14 +462,17 @@ def image_codes_section(data: dict) -> list[str]:
         f"own {data['vectors']:,} image vectors (1,357-d: 1,280 EfficientNet-Lite0 features and a 77-d colour "
         "histogram), scored by brute force over the decoded vectors: photo → product MRR (500 224 px photos against "
         f"the thumbnails) and, for the {len(data['colour_words'])} most common colour words, the share of the top 50 "
-        "by colour that stays as with full floats. PCA rows are `sq8-pca`'s layout (an uncentred projection onto "
-        "the top principal directions, then 8-bit codes).",
+        "by colour that stays as with full floats; recall@10 of 200 catalogue vectors' neighbours. PCA rows are "
+        "`sq8-pca`'s layout (an uncentred projection onto the top principal directions, then 8-bit codes; it keeps "
+        "512).",
         "",
-        "| code | bytes per product | photo MRR | colour top-50 kept |",
-        "|---|---|---|---|",
+        "| code | bytes per product | photo MRR | colour top-50 kept | recall@10 vs full floats |",
+        "|---|---|---|---|---|",
     ]
     for name, row in data["variants"].items():
-        lines.append(f"| {name} | {row['bytes']} | {row['photo_mrr']:.3f} | {row['colour']:.3f} |")
+        lines.append(
+            f"| {name} | {row['bytes']} | {row['photo_mrr']:.3f} | {row['colour']:.3f} | {row['recall_at_10']:.3f} |"
+        )
     return [*lines, ""]
 
 

@@ -164,6 +164,8 @@ def test_sq8_pca_keeps_a_wide_spaces_principal_directions(
     allowed = keys[::7]
     hits = reloaded.search_one(data[70], 5, allowed)
     assert hits[0][0] == keys[70] and {key for key, _ in hits} <= set(allowed.tolist())
+    _, decoded = reloaded.vectors(allowed)  # scored in the projected space as the full space would score them
+    assert np.allclose([score for _, score in hits], np.sort(decoded @ data[70])[::-1][:5], atol=1e-5)
     reloaded.delete([int(keys[70])])
     assert keys[70] not in [key for key, _ in reloaded.search_one(data[70], 5)]
     assert reloaded.rebuilt_for_size("sq8").stored_as == "sq8"  # the setting changed back: laid out again
