@@ -407,10 +407,15 @@ class ShopSeek:
             if key is None:
                 return False
             with self._lock.gen_wlock():
-                for index in self.indexes.all():
-                    index.delete([key])
+                self._unindex([key])
         self._checkpoint_if_due()
         return True
+
+    def _unindex(self, keys: list[int]) -> None:
+        """Remove products from every index (in a frame of its own: recovery's loop variable kept the last space it
+        touched alive through the checkpoint that replaced it, 0.7 GB at a million products)."""
+        for index in self.indexes.all():
+            index.delete(keys)
 
     def _ingest_batch(self, batch: list[ReadItem], report: IngestReport, progress: Progress | None) -> None:
         """Encode and write a batch; an id given twice is written once, as its last version."""
@@ -551,8 +556,7 @@ class ShopSeek:
         if not operations or self._local is None:
             return 0
         with self._lock.gen_wlock():
-            for index in self.indexes.all():
-                index.delete(list(operations))
+            self._unindex(list(operations))
             carried = self.store.journal_vectors(self._snapshot_sequence)
             products = list(self.store.get_many([k for k, op in operations.items() if op == "upsert"]).values())
             dims = self.vector_dims()
