@@ -198,6 +198,17 @@ def crash_and_reopen(folder: Path, seconds: float) -> dict[str, object]:
     return {"acknowledged_writes": len(acknowledged), **json.loads(reopened.stdout.splitlines()[-1])}
 
 
+def clean_open(folder: Path) -> dict[str, object]:
+    """Time and memory of opening the index with nothing to replay (recovery's checkpoint left none)."""
+    opened = subprocess.run(
+        [sys.executable, "-m", "benchmarks.live_scale", "--reopen", str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(opened.stdout.splitlines()[-1])
+
+
 def write_until_killed(folder: Path) -> None:
     """Child process: write products one by one, printing each id once it is acknowledged (durable)."""
     shop, seeds = ShopSeek(folder), Seeds()
@@ -295,6 +306,7 @@ def main() -> None:
     shop.save()
     shop.close()
     result["kill_9"] = crash_and_reopen(folder, seconds=20)
+    result["clean_open"] = clean_open(folder)
     print(json.dumps(result, indent=2), flush=True)
     print(write_result(f"live_scale_{count}" + ("" if compression == "sq8" else f"_{compression}"), result))
 
