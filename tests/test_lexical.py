@@ -136,3 +136,21 @@ def test_a_snapshot_written_with_json_token_lists_still_loads(tmp_path: Path) ->
     (tmp_path / "lexical.json").write_text(json.dumps(tokens))  # as snapshots were written before
     reloaded = LexicalIndex.load(tmp_path, tokenize)
     assert reloaded.search_tokens(tokenize("blue jeans"), 10) == index.search_tokens(tokenize("blue jeans"), 10)
+
+
+def test_a_repeated_query_reads_its_kept_scores_until_a_write_or_a_merge() -> None:
+    index = built(dict(enumerate(TEXTS)))
+    tokens = tokenize("red shirt")
+    first = index.search_tokens(tokens, 10)
+    assert index.search_tokens(tokens, 10) == first
+    picks = np.array([key for key, _ in first[2:5]], dtype=np.int64)
+    assert index.search_tokens(tokens, 3, picks) == first[2:5]  # among a few keys: the same scores
+    index.add([500], ["red shirt red shirt"])
+    assert index.search_tokens(tokens, 1)[0][0] == 500  # a write is seen at once
+    index.delete([500])
+    assert index.search_tokens(tokens, 10) == first
+    index.add([0], ["green coat"])
+    assert 0 not in dict(index.search_tokens(tokens, 10))
+    index.commit()  # the merged segment's statistics change the scores: nothing kept from before
+    rebuilt = built(dict(enumerate(TEXTS)) | {0: "green coat"})
+    assert index.search_tokens(tokens, 10) == rebuilt.search_tokens(tokens, 10)

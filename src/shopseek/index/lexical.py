@@ -216,6 +216,8 @@ class LexicalIndex:
         self._merge_at = merge_at
         self._tokens: dict[int, list[str]] = {}
         self._generation = 0  # bumped by every write
+        self._merges = 0  # bumped by every published merge
+        self._last: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None  # the last words' scores, see `_scores`
         self._main = Segment()
         self._alive = np.ones(0, dtype=bool)  # main rows not replaced or deleted since the build
         self._delta = Delta()
@@ -290,12 +292,27 @@ class LexicalIndex:
                 if row is not None:
                     alive[row] = False
             self._main, self._alive = segment, alive
+            self._merges += 1
 
     def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, BM25 score) pairs for already tokenised query words."""
         if not tokens or k <= 0:
             return []
+        keys, scores = self._scores(tokens)
+        if allowed is not None:
+            scores = np.where(np.isin(keys, allowed), scores, 0.0)
+        k = min(k, int((scores > 0).sum()))
+        if k == 0:
+            return []
+        return top_hits(keys, scores, k)
+
+    def _scores(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Every product's BM25 score for these words; the last words' are kept until the next write or merge (a word
+        search asks twice: for its candidates, then among the cross-modal heads' picks)."""
         with self._lock:
+            asked = (tuple(tokens), self._generation, self._merges)
+            if self._last is not None and self._last[0] == asked:
+                return self._last[1]
             main, alive = self._main, self._alive
             extra = self._delta.scores(tokens, main)
         known = [t for t in tokens if t in main.document_frequency]
@@ -307,12 +324,8 @@ class LexicalIndex:
         if extra:
             keys = np.concatenate([keys, np.fromiter(extra, dtype=np.int64, count=len(extra))])
             scores = np.concatenate([scores, np.fromiter(extra.values(), dtype=np.float32, count=len(extra))])
-        if allowed is not None:
-            scores = np.where(np.isin(keys, allowed), scores, 0.0)
-        k = min(k, int((scores > 0).sum()))
-        if k == 0:
-            return []
-        return top_hits(keys, scores, k)
+        self._last = asked, (keys, scores)
+        return keys, scores
 
     def save(self, folder: Path, previous: Path | None = None) -> None:
         """Write token lists, the main segment (linked from the `previous` snapshot's folder when unchanged since)
