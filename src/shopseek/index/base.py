@@ -10,6 +10,13 @@ import numpy as np
 Hits = list[tuple[int, float]]  # (product key, score), best first
 
 
+def rows_by_key(keys: np.ndarray) -> np.ndarray:
+    """Each key's row among `keys`, indexed by key (-1 for keys not among them): 4 bytes a product, not a dict entry."""
+    rows = np.full(int(keys.max()) + 1 if len(keys) else 0, -1, dtype=np.int32)
+    rows[keys] = np.arange(len(keys), dtype=np.int32)
+    return rows
+
+
 def top_hits(keys: np.ndarray, scores: np.ndarray, k: int) -> Hits:
     """The k best-scoring keys, best first; equal scores go to the smaller key (so shards merge into one order)."""
     if k <= 0 or not len(scores):

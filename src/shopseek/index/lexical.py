@@ -22,7 +22,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from shopseek.index.base import Hits, top_hits
+from shopseek.index.base import Hits, rows_by_key, top_hits
 from shopseek.index.json_file import write_json
 
 Tokenizer = Callable[[str], list[str]]
@@ -67,13 +67,6 @@ def load_tokens(folder: Path) -> dict[int, list[str]] | None:
         tokens[key] = flat[start : start + length].tolist()
         start += length
     return tokens
-
-
-def rows_by_key(keys: np.ndarray) -> np.ndarray:
-    """Each key's row among `keys`, indexed by key (-1 for keys not among them): 4 bytes a product, not a dict entry."""
-    rows = np.full(int(keys.max()) + 1 if len(keys) else 0, -1, dtype=np.int32)
-    rows[keys] = np.arange(len(keys), dtype=np.int32)
-    return rows
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import faiss
 import numpy as np
 
 from shopseek.errors import IndexMismatch
-from shopseek.index.base import Hits, top_hits
+from shopseek.index.base import Hits, rows_by_key, top_hits
 
 # One thread per search: a query's FAISS work is small, and its OpenMP workers only compete with the encoders'.
 faiss.omp_set_num_threads(1)
@@ -110,7 +110,7 @@ class VectorIndex:
     @property
     def stored_as(self) -> Compression:
         """How the vectors are held now: full floats, 8-bit scalar codes, or codes of their principal components."""
-        if isinstance(faiss.downcast_index(self._index), faiss.IndexPreTransform):
+        if self._projection is not None:
             return "sq8-pca"
         inner = self._core
         if isinstance(inner, faiss.IndexIDMap2):
@@ -205,28 +205,23 @@ class VectorIndex:
             outer = faiss.downcast_index(self._index)
             flat, count = faiss.downcast_index(outer.index), self.count()
             matrix = faiss.rev_swig_ptr(flat.get_xb(), count * self.dim).reshape(count, self.dim)
-            keys = faiss.vector_to_array(outer.id_map).astype(np.int64)
-            row_of = np.full(len(self._held), -1, np.int64)
-            row_of[keys] = np.arange(count)
-            self._in_place = matrix, row_of
+            self._in_place = matrix, rows_by_key(faiss.vector_to_array(outer.id_map).astype(np.int64))
         return self._in_place
 
     def _search_among(self, query: np.ndarray, k: int, allowed: np.ndarray) -> Hits:
         """Exact search over a few allowed keys (so a narrow filter still yields k results from IVF lists)."""
         query = np.asarray(query, dtype=np.float32)
         present = np.unique(np.asarray(allowed, dtype=np.int64))
+        present = present[self.held(present)]
         if self._full_precision_exact:  # only the span of the query's non-zero coordinates is read (a colour query)
             matrix, row_of = self._rows()
-            present = present[self.held(present)]
             used = np.flatnonzero(query)
             span = slice(int(used[0]), int(used[-1]) + 1) if len(used) else slice(0, 0)
             scores = inner_products(matrix[row_of[present], span], query[span])
         elif self._projection is not None:  # scored where the codes live: the query is projected once
-            present = present[self.held(present)]
             scores = inner_products(self._codes(present), self._projection @ query)
         else:
-            present, matrix = self.vectors(present)
-            scores = inner_products(matrix, query)
+            scores = inner_products(self.vectors(present)[1], query)
         return top_hits(present, scores, k)
 
     def _params(self, allowed: np.ndarray | None) -> faiss.SearchParameters | None:
@@ -237,7 +232,7 @@ class VectorIndex:
 
     def _through_projection(self, params: faiss.SearchParameters) -> faiss.SearchParameters:
         """Search parameters for the core index, handed through a projection when there is one."""
-        if not isinstance(faiss.downcast_index(self._index), faiss.IndexPreTransform):
+        if self._projection is None:
             return params
         wrapped = faiss.SearchParametersPreTransform()
         wrapped.index_params = params
