@@ -11,17 +11,26 @@ from shopseek.encoders.framing import product_region
 RED = (200, 30, 40)
 
 
-def studio_shot(backdrop: tuple[int, int, int], size: tuple[int, int] = (3000, 4000)) -> Image.Image:
-    """A red product in the middle of a large plain backdrop."""
+def studio_shot(
+    backdrop: tuple[int, int, int], size: tuple[int, int] = (3000, 4000), share: float = 0.2
+) -> Image.Image:
+    """A red product in the middle of a large plain backdrop, `share` of its width and a quarter of its height."""
     width, height = size
     image = Image.new("RGB", size, backdrop)
-    image.paste(RED, (width * 2 // 5, height * 3 // 8, width * 3 // 5, height * 5 // 8))
+    left, top = round(width * (1 - share) / 2), height * 3 // 8
+    image.paste(RED, (left, top, width - left, height * 5 // 8))
     return image
 
 
 def test_the_product_region_is_cut_from_a_large_studio_photo() -> None:
     region = product_region(studio_shot((228, 228, 230)))
     assert 600 <= region.width <= 720 and 1000 <= region.height <= 1100  # 600x1000 and a margin
+    assert np.asarray(region.resize((8, 8)))[4, 4].tolist() == list(RED)
+
+
+def test_a_product_filling_one_percent_of_the_frame_is_cut_out() -> None:
+    region = product_region(studio_shot((235, 235, 235), share=0.04))  # 120x1000 px of 3000x4000
+    assert region.width <= 250 and region.height <= 1200
     assert np.asarray(region.resize((8, 8)))[4, 4].tolist() == list(RED)
 
 

@@ -12,7 +12,7 @@ from PIL import Image
 BACKGROUND_DISTANCE = 20  # a pixel differing from the background by more than this in some channel is product
 BORDER = 0.03  # the outer share of each side that shows the background in a product photo
 PLAIN_BORDER = 0.6  # the share of the border that must match its median colour for a plain background
-MIN_FOREGROUND = 0.05
+MIN_FOREGROUND = 0.002  # a product this small in the frame is still found (a 5% floor missed a tee shot from afar)
 MASK_SIDE = 256  # the product region is found on a copy this small
 REGION_MARGIN = 0.04  # of the region's longer side, kept around it
 SMALL_REGION = 0.25  # cut out only a product filling less than this share of the photo (catalogue thumbnails are
