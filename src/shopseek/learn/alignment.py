@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import nn
 
 from shopseek.encoders.base import Encoder
@@ -18,11 +19,14 @@ from shopseek.encoders.heads import AlignmentHeads, HeadsConfig, every_core
 from shopseek.eval.metrics import evaluate
 from shopseek.lab.attribute_queries import AttributeQuery, build_queries, relevance
 from shopseek.lab.fashion import FashionProduct, extract_images, load_products, split_of
+from shopseek.lab.photo_views import studio_view
 from shopseek.lab.synthetic_queries import queries_for
 from shopseek.learn.features import cached, image_vectors, query_vectors
 
 Progress = Callable[[str, int, int], None]
 QUERIES_PER_PRODUCT = 6
+VIEWS = ("thumbnail", "photo", "studio")  # the catalogue's 60x80 thumbnail; the 224 px photo (the thumbnail when
+# there is none); that photo's product on a grey or tinted studio backdrop (lab/photo_views.py)
 
 
 @dataclass
@@ -30,7 +34,7 @@ class SplitData:
     """Frozen features of one split."""
 
     products: list[FashionProduct]
-    images: np.ndarray
+    images: np.ndarray  # (n, VIEWS, image_dim): see VIEWS
     titles: np.ndarray
     queries: np.ndarray  # (n, QUERIES_PER_PRODUCT, text_dim)
     keys: np.ndarray
@@ -72,12 +76,27 @@ def prepare(data: Path, cache: Path, encoder: Encoder, split: str, progress: Pro
 
         return advance
 
-    paths = [images_root / "images" / f"{p.id}.jpg" for p in products]
+    def photo(product: FashionProduct) -> Path:
+        return images_root / ("images_224" if product.has_photo else "images") / f"{product.id}.jpg"
+
+    def studio(image: Image.Image, product: FashionProduct) -> Image.Image:
+        return studio_view(image, np.random.default_rng(int(hashlib.sha1(product.id.encode()).hexdigest()[:8], 16)))
+
     version = hashlib.sha1(encoder.image_version.encode()).hexdigest()[:8]
-    images = cached(
-        cache / f"{split}-images-{encoder.image_dim}d-{version}.npy",
-        lambda: image_vectors(encoder, paths, tick(f"{split} images", len(paths))),
-    )
+    sources = {
+        "thumbnail": ([images_root / "images" / f"{p.id}.jpg" for p in products], None),
+        "photo": ([photo(p) for p in products], None),
+        "studio": ([photo(p) for p in products], studio),
+    }
+
+    def encoded(view: str) -> np.ndarray:
+        paths, render = sources[view]
+        return cached(
+            cache / f"{split}-{view}-{encoder.image_dim}d-{version}.npy",
+            lambda: image_vectors(encoder, paths, render, products, tick(f"{split} {view} images", len(products))),
+        )
+
+    images = np.stack([encoded(view) for view in VIEWS], axis=1)
     titles = cached(
         cache / f"{split}-titles.npy",
         lambda: encoder.encode_texts([p.title for p in products], "passage", tick(f"{split} titles", len(products))),
@@ -171,15 +190,17 @@ def batch_loss(
 
 
 def sample_batches(data: SplitData, size: int, rng: np.random.Generator) -> list[dict[str, torch.Tensor]]:
-    """One epoch of shuffled batches, each product with one of its queries drawn at random."""
+    """One epoch of shuffled batches, each product with one of its queries and one view of its photo drawn at
+    random."""
     order = rng.permutation(len(data.products))
     picks = rng.integers(0, QUERIES_PER_PRODUCT, len(order))
+    views = rng.integers(0, data.images.shape[1], len(order))
     batches = []
     for start in range(0, len(order) - size + 1, size):
         rows = order[start : start + size]
         batches.append(
             {
-                "images": torch.from_numpy(data.images[rows]),
+                "images": torch.from_numpy(data.images[rows, views[start : start + size]]),
                 "titles": torch.from_numpy(data.titles[rows]),
                 "queries": torch.from_numpy(data.queries[rows, picks[start : start + size]]),
                 "keys": torch.from_numpy(data.keys[rows]),
@@ -192,11 +213,12 @@ def sample_batches(data: SplitData, size: int, rng: np.random.Generator) -> list
 
 @torch.inference_mode()
 def retrieval_ndcg(
-    heads: AlignmentHeads, data: SplitData, queries: list[AttributeQuery], vectors: np.ndarray
+    heads: AlignmentHeads, data: SplitData, queries: list[AttributeQuery], vectors: np.ndarray, view: int = 0
 ) -> dict[str, float]:
-    """nDCG@10 of query → product-image retrieval in the joint space, overall and per language."""
+    """nDCG@10 of query → product-image retrieval in the joint space (one view of the photos), overall and per
+    language."""
     heads.eval()
-    images = heads.embed_image(torch.from_numpy(data.images)).numpy()
+    images = heads.embed_image(torch.from_numpy(np.ascontiguousarray(data.images[:, view]))).numpy()
     joint = heads.embed_text(torch.from_numpy(vectors)).numpy()
     scores = joint @ images.T
     run, qrels = {}, {}
@@ -209,6 +231,15 @@ def retrieval_ndcg(
         subset = [q.qid for q in queries if language in ("all", q.language)]
         out[language] = evaluate({q: qrels[q] for q in subset}, {q: run[q] for q in subset}, ["nDCG@10"])["nDCG@10"]
     return out
+
+
+def views_ndcg(
+    heads: AlignmentHeads, data: SplitData, queries: list[AttributeQuery], vectors: np.ndarray
+) -> tuple[dict[str, float], dict[str, float]]:
+    """nDCG@10 overall and per language averaged over the photo views, and nDCG@10 of each view."""
+    per_view = {view: retrieval_ndcg(heads, data, queries, vectors, n) for n, view in enumerate(VIEWS)}
+    mean = {k: float(np.mean([scores[k] for scores in per_view.values()])) for k in ("all", "en", "zh")}
+    return mean, {view: scores["all"] for view, scores in per_view.items()}
 
 
 def dev_queries(data: SplitData, count: int = 150, seed: int = 2) -> list[AttributeQuery]:
@@ -228,10 +259,11 @@ def train(
     progress: Callable[[int, dict[str, float]], None] | None = None,
     select: bool = True,
 ) -> tuple[AlignmentHeads, dict[str, object]]:
-    """Train heads; keep the checkpoint with the best dev nDCG@10 (or the last one when `select` is off)."""
+    """Train heads; keep the checkpoint with the best dev nDCG@10 averaged over the photo views (or the last one
+    when `select` is off)."""
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    heads = AlignmentHeads(HeadsConfig(text_dim=train_data.titles.shape[1], image_dim=train_data.images.shape[1]))
+    heads = AlignmentHeads(HeadsConfig(text_dim=train_data.titles.shape[1], image_dim=train_data.images.shape[2]))
     optimiser = torch.optim.AdamW(heads.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=config.epochs)
     best: tuple[float, dict[str, torch.Tensor], int, dict[str, float]] = (-1.0, {}, -1, {})
@@ -247,12 +279,13 @@ def train(
             optimiser.step()
             losses.append(float(loss.detach()))
         schedule.step()
-        scores = retrieval_ndcg(heads, dev, *dev_set)
+        scores, per_view = views_ndcg(heads, dev, *dev_set)
         history.append(
             {
                 "epoch": epoch + 1,
                 "loss": round(float(np.mean(losses)), 4),
                 **{f"dev_{k}": round(v, 4) for k, v in scores.items()},
+                **{f"dev_{view}": round(v, 4) for view, v in per_view.items()},
             }
         )
         if progress:
@@ -274,9 +307,10 @@ def test_report(heads: AlignmentHeads, test: SplitData, encoder: Encoder) -> dic
     """Held-out numbers: images-only retrieval with the test phrasing, and matching-head AUC/F1."""
     queries = build_queries(test.products, 150, seed=1)
     vectors = query_vectors(encoder, [q.text for q in queries])
-    ndcg = retrieval_ndcg(heads, test, queries, vectors)
+    ndcg, per_view = views_ndcg(heads, test, queries, vectors)
     return {
         "images_only_ndcg@10": {k: round(v, 4) for k, v in ndcg.items()},
+        "images_only_ndcg@10_per_view": {view: round(v, 4) for view, v in per_view.items()},
         "matching": matching_scores(heads, test),
     }
 
@@ -291,7 +325,7 @@ def matching_scores(heads: AlignmentHeads, data: SplitData, pairs: int = 4000, s
     right = np.where(rng.random(pairs) < 0.5, left, rng.integers(0, len(data.products), pairs))
     labels = (data.keys[left] == data.keys[right]).astype(int)
     query = heads.embed_text(torch.from_numpy(data.queries[left, rng.integers(0, QUERIES_PER_PRODUCT, pairs)]))
-    image = heads.embed_image(torch.from_numpy(data.images[right]))
+    image = heads.embed_image(torch.from_numpy(data.images[right, 0]))
     probability = torch.sigmoid(heads.match_logit(query, image)).numpy()
     return {
         "auc": round(float(roc_auc_score(labels, probability)), 4),
