@@ -247,6 +247,30 @@ def test_a_colour_word_is_answered_by_the_photo_when_titles_do_not_say_it(tmp_pa
     shop.close()
 
 
+def test_photo_signals_get_more_say_for_a_colour_the_best_word_matches_do_not_name(tmp_path: Path) -> None:
+    from shopseek.search.trust import unnamed_colour_say
+
+    assert unnamed_colour_say(0.0, 4.0) == 4.0 and unnamed_colour_say(1.0, 4.0) == 1.0
+    assert unnamed_colour_say(0.5, 4.0) == pytest.approx(2.5)
+    lines = []
+    for colour in ("red", "blue"):
+        image = write_image(tmp_path / "img" / f"{colour}.png", colour)
+        lines.append(json.dumps({"id": f"tee-{colour}", "title": "Classic cotton t-shirt", "images": [image]}))
+        lines.append(json.dumps({"id": f"cap-{colour}", "title": f"{colour} cap", "images": [image]}))
+    (tmp_path / "variants.jsonl").write_text("\n".join(lines))
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.ingest(read_catalog(tmp_path / "variants.jsonl"))
+    shop.settings.unnamed_colour_say = 4.0
+    base = shop.settings.fusion_weights()
+    # "red t-shirt": the tees match best and name no colour, the red cap names one (1 of 3): 1 + 3 * 2/3
+    for query, factor in (("red t-shirt", 3.0), ("红色T恤", 3.0), ("red cap", 1.0), ("t-shirt", 1.0)):
+        lists = shop.engine.recall(Query(query), None)
+        said = shop.engine._colour_said(query, lists, base)
+        assert said["cross_modal"] == pytest.approx(base["cross_modal"] * factor), query
+        assert said["colour"] == pytest.approx(base["colour"] * factor) and said["lexical"] == base["lexical"]
+    shop.close()
+
+
 def test_trained_heads_lose_their_say_when_visual_words_disagree_with_their_picks() -> None:
     from shopseek.search.trust import agreement_gap, head_trust
 

@@ -47,6 +47,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {  # one per signal (tests/test_settings.py)
     "match": 0.25,
 }
 HEAD_TRUST_GAP = 0.02
+UNNAMED_COLOUR_SAY = 1.0
 HEAD_LEXICAL_SHARE = 0.2
 HEAD_CONFIDENT_AT = 0.55
 VISUAL_WORDS_SURE_AT = 0.016
@@ -86,6 +87,13 @@ class Settings(BaseModel):
         ge=0,
         le=1,
         description="Share of the best word matches' BM25 the heads' picks need to keep their say (0: words ignored)",
+    )
+    unnamed_colour_say: float = Field(
+        default=UNNAMED_COLOUR_SAY,
+        ge=1,
+        le=20,
+        description="How many times their say the photo signals (heads, colour) get when a query names a colour the"
+        " best word matches do not (colour variants whose titles do not say the colour; 1: no change)",
     )
     recall_k: int = Field(default=200, ge=10, le=5000)
     sponsored_slots: int = Field(default=2, ge=0, le=10, description="Sponsored products shown above page 1 at most")

@@ -27,14 +27,16 @@ from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerMode
 from shopseek.search.synonyms import Synonyms
 from shopseek.search.terms import CatalogueTerms
 from shopseek.search.trust import (
+    COLOUR_SIGNALS,
     GENERAL_SIGNALS,
     HEAD_SIGNALS,
     TOP,
     lexical_share,
     photo_trust,
     share_trust,
+    unnamed_colour_say,
 )
-from shopseek.search.understand import understand
+from shopseek.search.understand import colours_in, understand
 
 IMAGE_NEIGHBOURS_FOR_TEXT = 5
 SORT_POOL = 100
@@ -268,7 +270,8 @@ class SearchEngine:
         profile = query.profile
         if profile is not None and not profile.empty:
             lists["personal"] = self._personal(lists, profile)
-        weights = self._trusted(query.text, lists, {**self.settings.fusion_weights(), **(query.weights or {})})
+        weights = {**self.settings.fusion_weights(), **(query.weights or {})}
+        weights = self._trusted(query.text, lists, self._colour_said(query.text, lists, weights))
         fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
             lists["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
@@ -296,6 +299,19 @@ class SearchEngine:
         photo_side = [lists.get(name, []) for name in ("cross_modal", "visual_words") if weights.get(name, 1.0) > 0]
         windows = (self.settings.dense_window, self.settings.photo_window)
         return answering(lists.get("lexical", []), dense, photo_side, has_known_word(text), *windows)
+
+    def _colour_said(self, text: str, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
+        """Weights with more say for the photo signals when the query names a colour and its best word matches name
+        none (colour variants sharing a title): their words answer the kind of product, only their photos the
+        colour."""
+        say = self.settings.unnamed_colour_say
+        lexical = lists.get("lexical")
+        if say == 1.0 or not lexical or not understand(text).colours:
+            return weights
+        stored = self.store.get_many([key for key, _ in lexical[:TOP]])
+        named = sum(bool(colours_in(found.product.naming_attributes_text())) for found in stored.values())
+        factor = unnamed_colour_say(named / max(len(stored), 1), say)
+        return {**weights, **{name: weights.get(name, 1.0) * factor for name in COLOUR_SIGNALS}}
 
     def _trusted(self, text: str, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
         """Weights with the say of the text-to-photo signals shared by trust: the trained heads (and their matching

@@ -16,6 +16,7 @@ TOP = 10
 CONFIDENCE_RAMP = 0.05  # the heads' say grows from nothing to full over this much of their top picks' mean score
 HEAD_SIGNALS = ("cross_modal", "match")  # trained on fashion: they know its types and colours
 GENERAL_SIGNALS = ("visual_words", "colour")  # measured on any photo: they take the say the heads lose
+COLOUR_SIGNALS = ("cross_modal", "match", "colour")  # they read the colour off the photo
 
 
 def agreement_gap(picks: Hits, reference: Hits, top: int = TOP) -> float | None:
@@ -84,3 +85,9 @@ def photo_trust(picks: Hits, reference: Hits, gap_limit: float, sure_at: float, 
     if sure_at > 0:
         agreement = max(agreement, 1.0 - ramp(standout(reference), sure_at / 2, sure_at))
     return max(ramp(top_mean(picks), confident_at - CONFIDENCE_RAMP, confident_at), agreement)
+
+
+def unnamed_colour_say(named: float, say: float) -> float:
+    """The photo signals' weight factor for a query's colour: `say` when none of the best word matches name a colour
+    (`named`, their share that do, is 0), falling linearly to 1 when all of them do."""
+    return 1.0 + (say - 1.0) * (1.0 - named)

@@ -38,3 +38,9 @@ def understand(text: str) -> Understood:
     tokens = tokenize(text) + english_tokens + chinese + synonyms
     unique = list(dict.fromkeys(tokens))
     return Understood(text, language_of(text), english, unique, tuple(colours_named(english_tokens)))
+
+
+@functools.lru_cache(maxsize=65536)
+def colours_in(text: str) -> tuple[str, ...]:
+    """The colours a product's own words name, in English or Chinese (cached apart from queries: titles repeat)."""
+    return tuple(colours_named(tokenize(to_english(" ".join(text.split())[:MAX_QUERY_CHARS]))))
