@@ -15,7 +15,7 @@ from torch import nn
 
 from shopseek.encoders.base import compute_threads, normalize
 
-SHIPPED = "models/alignment-v3.pt"
+SHIPPED = "models/alignment-v4.pt"
 
 
 @dataclass(frozen=True)

@@ -96,8 +96,10 @@ def alignment(
         "split_rule": "sha1(product id) mod 10: 0-6 train, 7 dev, 8-9 test",
         "left_out_of_train_and_dev": sorted(left_out),
         "features": "text: multilingual-e5-small; image: EfficientNet-Lite0 GeM at 80 px detail + 77-bin HSV histogram"
-        " of the foreground (the image encoder's vector)",
-        "selection": "epoch with the best dev nDCG@10 on shopper-phrased dev queries (build_queries, seed 2)",
+        " of the foreground (the image encoder's vector), of each product's photo in three views drawn at random per"
+        " epoch (learn/alignment.py VIEWS: thumbnail, 224 px photo, studio rendering)",
+        "selection": "epoch with the best dev nDCG@10 on shopper-phrased dev queries (build_queries, seed 2), averaged"
+        " over the photo views",
         "losses": "multi-positive InfoNCE (query↔image, title↔image, query↔title; positives share type+colour+gender)"
         " + BCE matching head on hard and random negatives",
         "config": {
