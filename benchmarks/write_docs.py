@@ -269,6 +269,44 @@ def studio_section(data: dict) -> list[str]:
     ]
 
 
+def studio_catalogue_section(data: dict) -> list[str]:
+    lines = [
+        "## A shop of studio photos, colour variants without colour in their titles (fashion test split)",
+        "",
+        "Command: `.venv/bin/python -m benchmarks.studio_catalogue`. The "
+        f"{data['products']} fashion test products that have a 224 px photo, catalogued five ways; {data['queries']} "
+        "type + colour + gender queries (English and Chinese, graded as in the fashion section). Studio shots: each "
+        "224 px photo enlarged 4x on a 2400x3000 light-grey backdrop (as in the next section); titles without colour: "
+        "the colour words of the set's own colour field and of the query vocabulary taken out, as a shop whose colour "
+        "variants share one title. Settings were chosen on the dev split (`--split dev`).",
+        "",
+        "| catalogue | mode | nDCG@10 all | English | Chinese |",
+        "|---|---|---|---|---|",
+    ]
+    for name, modes in data.items():
+        if not isinstance(modes, dict):
+            continue
+        for mode, per in modes.items():
+            if max(v["nDCG@10"] for v in per.values()) == 0:
+                continue
+            cells = " | ".join(f"{per[lang]['nDCG@10']:.3f}" for lang in ("all", "en", "zh"))
+            lines.append(f"| {name} | {mode} | {cells} |")
+    before = load("studio_catalogue_before")
+    if before:
+        lines += [
+            "",
+            "Default mode (hybrid+match) before this session's changes (`studio_catalogue_before.json`: v3 "
+            "heads, the 5% product-region floor, no unnamed-colour say) → now, nDCG@10 all / en / zh:",
+            "",
+        ]
+        for name, modes in before.items():
+            if isinstance(modes, dict) and name in data:
+                old, new = modes["hybrid+match"], data[name]["hybrid+match"]
+                cells = [" / ".join(f"{d[lang]['nDCG@10']:.3f}" for lang in ("all", "en", "zh")) for d in (old, new)]
+                lines.append(f"- {name}: {cells[0]} → {cells[1]}")
+    return [*lines, ""]
+
+
 def robustness_section(data: dict) -> list[str]:
     load_, poison, uploads = data["mixed_load"], data["poisoning_without_token"], data["healthz_under_huge_uploads"]
     lines = [
@@ -299,8 +337,11 @@ def tune_general_section(data: dict) -> list[str]:
         "## Trust and colour weights (chosen on dev catalogues of several domains)",
         "",
         "Command: `.venv/bin/python -m benchmarks.tune_general`. nDCG@10 on the dev splits only: fashion dev "
-        "(shopper-phrased attribute queries) and the DummyJSON odd-id products (dev phrasings). This round chose the "
-        "matching head's weight (0.25). Earlier rounds are in `benchmarks/results/tune_general_round*.json`: round 4 "
+        "(shopper-phrased attribute queries; its products with 224 px photos as studio shots, alone and with titles "
+        "stripped of colour words, see the studio catalogue section) and the DummyJSON odd-id products (dev "
+        "phrasings). This round (8, v4 heads) chose the photo signals' say for a colour the best word matches do not "
+        "name (`unnamed_colour_say` 8). Earlier rounds are in `benchmarks/results/tune_general_round*.json`: round 7 "
+        "the matching head's weight (0.25), round 4 "
         "trust gap x colour weight (chose 0.02 and 0.5), round 5 the heads' share of the words' BM25 (equal on dev; "
         "0.2), round 6 the heads' own certainty x visual words' standout (chose 0.55 and 0.016: fashion images only "
         "0.693 -> 0.718, the rest equal or better).",
@@ -566,6 +607,7 @@ def main() -> None:
         "voice": voice_section,
         "answers": answers_section,
         "adapt_shop": adapt_section,
+        "studio_catalogue": studio_catalogue_section,
         "studio_photos": studio_section,
         "robustness": robustness_section,
         "speed": speed_section,
