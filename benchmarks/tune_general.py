@@ -22,9 +22,15 @@ from shopseek.search.engine import Query, SearchEngine
 
 SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
-    f"unnamed colour say {say}": {"unnamed_colour_say": say} for say in (1.0, 2.0, 4.0, 8.0)
-}  # round 8: the photo signals' say for a colour the best word matches do not name (v4 heads). Round 7 chose the
-# matching head's weight (0.25; results/tune_general_round7.json), with the trust chosen in round 6
+    f"heads confident at {confident}, visual words sure at {sure}": {
+        "head_confident_at": confident,
+        "visual_words_sure_at": sure,
+    }
+    for confident in (0.5, 0.55)
+    for sure in (0.016, 0.02, 0.024)
+}  # round 9: the trust settings again, with the v4 heads and the studio catalogues. Round 8 chose the photo
+# signals' say for a colour the best word matches do not name (8; results/tune_general_round8.json), round 7 the
+# matching head's weight (0.25; results/tune_general_round7.json), round 6 the trust
 # (results/tune_general_round6.json: heads confident
 # at 0.55, visual words sure at 0.016; confident at 2 is never by the heads' own scores, sure at 0 is visual words'
 # disagreement always counting). Round 5
