@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from shopseek.app import ShopSeek
@@ -56,3 +58,18 @@ def write_result(name: str, payload: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def split_main(name: str, measure: Callable[[str], dict]) -> None:
+    """Measure the split asked for (`--split dev|test`, test by default), write benchmarks/results/<name>.json (or
+    <name>_dev.json) and print nDCG@10 per catalogue, mode and language."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--split", choices=["dev", "test"], default="test")
+    split = parser.parse_args().split
+    result = measure(split)
+    path = write_result(name if split == "test" else f"{name}_dev", result)
+    for catalogue, modes in result.items():
+        for mode, per_language in modes.items() if isinstance(modes, dict) else ():
+            cells = "  ".join(f"{lang}={v['nDCG@10']:.3f}" for lang, v in per_language.items())
+            print(f"{catalogue:38s} {mode:13s} nDCG@10 {cells}")
+    print(f"written to {path}")

@@ -5,9 +5,7 @@ Run: .venv/bin/python -m benchmarks.quality_general [--split dev|test]   (needs 
 
 from __future__ import annotations
 
-import argparse
-
-from benchmarks.common import write_result
+from benchmarks.common import split_main
 from benchmarks.general import catalogue, dummyjson_2024_rows, dummyjson_rows, in_split, index_of, queries_for
 from shopseek.eval.runner import evaluate_modes
 
@@ -32,16 +30,7 @@ def measure(split: str) -> dict[str, dict]:
 
 def main() -> None:
     """Measure one split and write benchmarks/results/quality_general[_dev].json."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--split", choices=["dev", "test"], default="test")
-    split = parser.parse_args().split
-    result = measure(split)
-    path = write_result("quality_general" if split == "test" else "quality_general_dev", result)
-    for name, modes in result.items():
-        for mode, per_language in modes.items():
-            cells = "  ".join(f"{lang}={v['nDCG@10']:.3f}" for lang, v in per_language.items())
-            print(f"{name:36s} {mode:13s} nDCG@10 {cells}")
-    print(f"written to {path}")
+    split_main("quality_general", measure)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Run: .venv/bin/python -m benchmarks.studio_catalogue [--split dev|test]   (needs
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from benchmarks.common import CACHE, images_dir, split_products, write_result
+from benchmarks.common import CACHE, images_dir, split_main, split_products
 from benchmarks.studio_photos import studio_shot
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
@@ -96,16 +95,7 @@ def measure(split: str) -> dict[str, object]:
 
 def main() -> None:
     """Measure one split and write benchmarks/results/studio_catalogue[_dev].json."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--split", choices=["dev", "test"], default="test")
-    split = parser.parse_args().split
-    result = measure(split)
-    path = write_result("studio_catalogue" if split == "test" else "studio_catalogue_dev", result)
-    for name in CATALOGUES:
-        for mode, per_language in result[name].items():  # type: ignore[attr-defined]
-            cells = "  ".join(f"{lang}={v['nDCG@10']:.3f}" for lang, v in per_language.items())
-            print(f"{name:38s} {mode:13s} nDCG@10 {cells}")
-    print(f"written to {path}")
+    split_main("studio_catalogue", measure)
 
 
 if __name__ == "__main__":

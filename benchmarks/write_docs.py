@@ -245,10 +245,7 @@ def general_section(data: dict) -> list[str]:
             "(commit d9ad5de, `quality_general_before.json`), default mode (hybrid+match), nDCG@10 all / en / zh:",
             "",
         ]
-        for catalogue, modes in before.items():
-            old, new = modes["hybrid+match"], data[catalogue]["hybrid+match"]
-            cells = [" / ".join(f"{d[lang]['nDCG@10']:.3f}" for lang in ("all", "en", "zh")) for d in (old, new)]
-            lines.append(f"- {catalogue}: {cells[0]} → {cells[1]}")
+        lines += before_after(before, data)
     return [*lines, ""]
 
 
@@ -267,6 +264,17 @@ def studio_section(data: dict) -> list[str]:
         f"| product region cut out when small in the frame | {cut['224 px photos']:.3f} | {cut['studio shots']:.3f} |",
         "",
     ]
+
+
+def before_after(before: dict, now: dict) -> list[str]:
+    """One line per catalogue in both runs: default mode's nDCG@10 all / en / zh before → now."""
+    lines = []
+    for name, modes in before.items():
+        if isinstance(modes, dict) and name in now:
+            old, new = modes["hybrid+match"], now[name]["hybrid+match"]
+            cells = [" / ".join(f"{d[lang]['nDCG@10']:.3f}" for lang in ("all", "en", "zh")) for d in (old, new)]
+            lines.append(f"- {name}: {cells[0]} → {cells[1]}")
+    return lines
 
 
 def studio_catalogue_section(data: dict) -> list[str]:
@@ -289,8 +297,8 @@ def studio_catalogue_section(data: dict) -> list[str]:
         for mode, per in modes.items():
             if max(v["nDCG@10"] for v in per.values()) == 0:
                 continue
-            cells = " | ".join(f"{per[lang]['nDCG@10']:.3f}" for lang in ("all", "en", "zh"))
-            lines.append(f"| {name} | {mode} | {cells} |")
+            row = " | ".join(f"{per[lang]['nDCG@10']:.3f}" for lang in ("all", "en", "zh"))
+            lines.append(f"| {name} | {mode} | {row} |")
     before = load("studio_catalogue_before")
     if before:
         lines += [
@@ -299,11 +307,7 @@ def studio_catalogue_section(data: dict) -> list[str]:
             "heads, the 5% product-region floor, no unnamed-colour say) → now, nDCG@10 all / en / zh:",
             "",
         ]
-        for name, modes in before.items():
-            if isinstance(modes, dict) and name in data:
-                old, new = modes["hybrid+match"], data[name]["hybrid+match"]
-                cells = [" / ".join(f"{d[lang]['nDCG@10']:.3f}" for lang in ("all", "en", "zh")) for d in (old, new)]
-                lines.append(f"- {name}: {cells[0]} → {cells[1]}")
+        lines += before_after(before, data)
     return [*lines, ""]
 
 
