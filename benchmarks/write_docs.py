@@ -303,8 +303,9 @@ def studio_catalogue_section(data: dict) -> list[str]:
     if before:
         lines += [
             "",
-            "Default mode (hybrid+match) before this session's changes (`studio_catalogue_before.json`: v3 "
-            "heads, the 5% product-region floor, no unnamed-colour say) → now, nDCG@10 all / en / zh:",
+            "Default mode (hybrid+match) on the engine before (commit 22283f6, `studio_catalogue_before.json`: "
+            "v3 heads trained on thumbnails only, the 5% product-region floor, no unnamed-colour say) → now, "
+            "nDCG@10 all / en / zh:",
             "",
         ]
         lines += before_after(before, data)
