@@ -34,6 +34,11 @@ def test_a_product_filling_one_percent_of_the_frame_is_cut_out() -> None:
     assert np.asarray(region.resize((8, 8)))[4, 4].tolist() == list(RED)
 
 
+def test_a_faint_product_in_a_small_framed_photo_keeps_the_photo_whole() -> None:
+    thumbnail = studio_shot((255, 255, 255), (60, 80), share=0.1)  # a logo-sized mark on a white thumbnail
+    assert product_region(thumbnail).size == thumbnail.size
+
+
 def test_a_photo_without_a_plain_backdrop_is_kept_whole() -> None:
     noise = np.random.default_rng(0).integers(0, 255, (400, 300, 3), dtype=np.uint8)
     snapshot = Image.fromarray(noise)

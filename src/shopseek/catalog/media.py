@@ -21,6 +21,8 @@ FETCH_DEADLINE_S = 10.0  # for the whole fetch, redirects and a slow trickle inc
 MAX_REDIRECTS = 3
 FETCH_FAILED = "could not fetch the image (unreachable, refused, not public, too slow or too large)"
 STORED_IMAGE_SIDE = 512
+STORED_IMAGE_QUALITY = 95  # photos are re-encoded from these copies when the image encoder changes: copies at JPEG
+# quality 85 took fashion test photo -> product MRR from 0.962 (the original thumbnails) to 0.950, at 95 it is 0.966
 
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -136,5 +138,5 @@ def thumbnail_jpeg(image: Image.Image, side: int = STORED_IMAGE_SIDE) -> bytes:
     copy = image.copy()
     copy.thumbnail((side, side))
     buffer = io.BytesIO()
-    copy.save(buffer, format="JPEG", quality=85)
+    copy.save(buffer, format="JPEG", quality=STORED_IMAGE_QUALITY)
     return buffer.getvalue()

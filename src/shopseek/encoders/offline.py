@@ -68,7 +68,7 @@ class OfflineEncoder(Encoder):
     image_dim = 1280 + COLOUR_DIM
     batch_size = 32
     visual_words_version = VISUAL_WORDS_VERSION
-    image_version = f"lite0-gem{DETAIL_SIDE}-hsv{COLOUR_DIM}-small-product-cut2+{VISUAL_WORDS_VERSION}"
+    image_version = f"lite0-gem{DETAIL_SIDE}-hsv{COLOUR_DIM}-small-product-cut3+{VISUAL_WORDS_VERSION}"
 
     def __init__(self, image_runtime: str = "onnx", query_runtime: str = "onnx-q4") -> None:
         """`image_runtime`: onnx (float32 on ONNX Runtime, the default: torch's vectors, about twice as fast),
