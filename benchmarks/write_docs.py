@@ -64,7 +64,19 @@ def speed_section(data: dict) -> list[str]:
         f"| ingest | {ingest['products_per_s']} products/s, {ingest['images_per_s']} images/s |",
         f"| word search (in process) | p50 {text['p50_ms']} ms, p95 {text['p95_ms']} ms |",
         f"| photo search (in process) | p50 {photo['p50_ms']} ms, p95 {photo['p95_ms']} ms |",
+        *studio_ingest_rows(data),
         "",
+    ]
+
+
+def studio_ingest_rows(data: dict) -> list[str]:
+    """Rows for the ingest of full-size studio shots, when measured."""
+    reduced, whole = data.get("ingest_studio_shots"), data.get("ingest_studio_shots_decoded_whole")
+    if not reduced or not whole:
+        return []
+    return [
+        f"| ingest of {reduced['products']} 2400x3000 studio shots (title + photo) | {reduced['products_per_s']} "
+        f"products/s (JPEGs decoded whole: {whole['products_per_s']}) |"
     ]
 
 
