@@ -20,12 +20,11 @@ import shutil
 import time
 from pathlib import Path
 
-from benchmarks.common import CACHE, FASHION, RESULTS, images_dir, split_products, write_result
+from benchmarks.common import CACHE, FASHION, RESULTS, attribute_queries, images_dir, split_products, write_result
 from benchmarks.general import catalogue, dummyjson_rows, queries_for
 from shopseek.app import SHOP_HEADS, ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.eval.runner import EvalQuery, evaluate_modes
-from shopseek.lab.attribute_queries import build_queries, qrels_for
 from shopseek.lab.fashion import write_catalog
 from shopseek.learn.adapt import AdaptConfig, adapt
 from shopseek.learn.alignment import write_card
@@ -94,9 +93,8 @@ def fashion_left_out() -> dict[str, object]:
     folder.mkdir(parents=True, exist_ok=True)
     full = write_catalog(products, images_dir(), folder / "full.jsonl")
     photos = write_catalog(products, images_dir(), folder / "photos.jsonl", text=False)
-    asked = build_queries(products, 100, seed=1)
-    queries = [EvalQuery(q.qid, q.text, None, q.language) for q in asked]
-    return {"products": len(products), **measure(full, photos, queries, qrels_for(asked, products), left_out_heads())}
+    queries, qrels = attribute_queries(products, 100, seed=1)
+    return {"products": len(products), **measure(full, photos, queries, qrels, left_out_heads())}
 
 
 def dummyjson() -> dict[str, object]:

@@ -11,6 +11,8 @@ from pathlib import Path
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.config import Settings
+from shopseek.eval.runner import EvalQuery
+from shopseek.lab.attribute_queries import build_queries, qrels_for
 from shopseek.lab.fashion import FashionProduct, extract_images, load_products, split_of, write_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +52,14 @@ def test_index(
         (folder / "ingest-timing.json").write_text(json.dumps(timing))
         return shop
     return ShopSeek(folder)
+
+
+def attribute_queries(
+    products: list[FashionProduct], count: int, seed: int
+) -> tuple[list[EvalQuery], dict[str, dict[str, int]]]:
+    """`count` shopper-phrased attribute query pairs (EN + ZH) about these products, and their graded judgements."""
+    asked = build_queries(products, count, seed=seed)
+    return [EvalQuery(q.qid, q.text, None, q.language) for q in asked], qrels_for(asked, products)
 
 
 def write_result(name: str, payload: dict) -> Path:

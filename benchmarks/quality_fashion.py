@@ -9,10 +9,9 @@ import random
 
 from PIL import Image
 
-from benchmarks.common import images_dir, test_index, test_products, write_result
+from benchmarks.common import attribute_queries, images_dir, test_index, test_products, write_result
 from shopseek.config import Signal
-from shopseek.eval.runner import EvalQuery, evaluate_modes
-from shopseek.lab.attribute_queries import build_queries, qrels_for
+from shopseek.eval.runner import evaluate_modes
 from shopseek.search.engine import Query
 
 QUERY_PAIRS = 150
@@ -23,10 +22,7 @@ def text_quality(index_name: str, text: bool) -> dict[str, dict[str, dict[str, f
     """nDCG@10 and friends of each mode, overall and per language, on one test-split index."""
     products = test_products()
     shop = test_index(index_name, text=text)
-    queries = build_queries(products, QUERY_PAIRS, seed=1)
-    qrels = qrels_for(queries, products)
-    eval_queries = [EvalQuery(q.qid, q.text, None, q.language) for q in queries]
-    return evaluate_modes(shop, eval_queries, qrels)
+    return evaluate_modes(shop, *attribute_queries(products, QUERY_PAIRS, seed=1))
 
 
 def photo_quality() -> dict[str, float]:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import itertools
 
-from benchmarks.common import split_products, test_index, write_result
+from benchmarks.common import attribute_queries, split_products, test_index, write_result
 from benchmarks.general import catalogue, dummyjson_2024_rows, dummyjson_rows, in_split, index_of, queries_for
 from shopseek.app import ShopSeek
 from shopseek.eval.metrics import evaluate
 from shopseek.eval.runner import EvalQuery
-from shopseek.lab.attribute_queries import build_queries, qrels_for
 from shopseek.search.engine import Query, SearchEngine
 
 NONSENSE = [
@@ -37,15 +36,9 @@ Catalogue = tuple[ShopSeek, list[EvalQuery], dict[str, dict[str, int]]]
 def catalogues(split: str) -> dict[str, Catalogue]:
     """The catalogues of one split: fashion (titles + images), DummyJSON (full), DummyJSON-2024 (text)."""
     products = split_products(split)
-    asked = build_queries(products, 100, seed=2 if split == "dev" else 1)
+    queries, qrels = attribute_queries(products, 100, seed=2 if split == "dev" else 1)
     fashion = test_index("fashion-dev" if split == "dev" else "fashion-test", split=split)
-    out: dict[str, Catalogue] = {
-        "fashion titles+images": (
-            fashion,
-            [EvalQuery(q.qid, q.text, None, q.language) for q in asked],
-            qrels_for(asked, products),
-        )
-    }
+    out: dict[str, Catalogue] = {"fashion titles+images": (fashion, queries, qrels)}
     for name, rows_of, signals in (
         ("dummyjson title+description+images", dummyjson_rows, "title+description+images"),
         ("dummyjson-2024 text", dummyjson_2024_rows, "text"),

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from benchmarks.common import CACHE, images_dir, split_main, split_products
+from benchmarks.common import CACHE, attribute_queries, images_dir, split_main, split_products
 from benchmarks.studio_photos import studio_shot
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
-from shopseek.eval.runner import EvalQuery, evaluate_modes
-from shopseek.lab.attribute_queries import COLOURS, build_queries, qrels_for
+from shopseek.eval.runner import evaluate_modes
+from shopseek.lab.attribute_queries import COLOURS
 from shopseek.lab.fashion import FashionProduct
 
 QUERY_PAIRS = 150
@@ -82,13 +82,11 @@ def catalogue_index(name: str, split: str, products: list[FashionProduct]) -> Sh
 def measure(split: str) -> dict[str, object]:
     """{catalogue: {mode: {language: measures}}} on one split."""
     products = [p for p in split_products(split) if p.has_photo]
-    queries = build_queries(products, QUERY_PAIRS, seed=1 if split == "test" else 2)
-    qrels = qrels_for(queries, products)
-    eval_queries = [EvalQuery(q.qid, q.text, None, q.language) for q in queries]
-    result: dict[str, object] = {"products": len(products), "queries": len(eval_queries)}
+    queries, qrels = attribute_queries(products, QUERY_PAIRS, seed=1 if split == "test" else 2)
+    result: dict[str, object] = {"products": len(products), "queries": len(queries)}
     for name in CATALOGUES:
         shop = catalogue_index(name, split, products)
-        result[name] = evaluate_modes(shop, eval_queries, qrels)
+        result[name] = evaluate_modes(shop, queries, qrels)
         shop.close()
     return result
 

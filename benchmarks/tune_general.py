@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks.common import split_products, test_index, write_result
+from benchmarks.common import attribute_queries, split_products, test_index, write_result
 from benchmarks.general import catalogue, dummyjson_2024_rows, dummyjson_rows, in_split, index_of, queries_for
 from benchmarks.studio_catalogue import catalogue_index
 from shopseek.app import ShopSeek
 from shopseek.config import Signal
 from shopseek.eval.metrics import evaluate
 from shopseek.eval.runner import EvalQuery
-from shopseek.lab.attribute_queries import build_queries, qrels_for
 from shopseek.search.engine import Query, SearchEngine
 
 SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
@@ -44,10 +43,7 @@ Catalogue = tuple[ShopSeek, list[EvalQuery], dict[str, dict[str, int]]]
 
 def fashion(name: str, text: bool) -> Catalogue:
     """A fashion dev index with shopper-phrased attribute queries."""
-    products = split_products("dev")
-    queries = build_queries(products, 100, seed=2)
-    shop = test_index(name, split="dev", text=text)
-    return shop, [EvalQuery(q.qid, q.text, None, q.language) for q in queries], qrels_for(queries, products)
+    return test_index(name, split="dev", text=text), *attribute_queries(split_products("dev"), 100, seed=2)
 
 
 def general(name: str, rows_of: Callable[[], list[dict]], signals: str) -> Catalogue:
@@ -60,9 +56,7 @@ def general(name: str, rows_of: Callable[[], list[dict]], signals: str) -> Catal
 def studio(name: str) -> Catalogue:
     """One of the studio-shot catalogues of the fashion dev products with photos, with their attribute queries."""
     products = [p for p in split_products("dev") if p.has_photo]
-    queries = build_queries(products, 100, seed=2)
-    shop = catalogue_index(name, "dev", products)
-    return shop, [EvalQuery(q.qid, q.text, None, q.language) for q in queries], qrels_for(queries, products)
+    return catalogue_index(name, "dev", products), *attribute_queries(products, 100, seed=2)
 
 
 def score(catalogue: Catalogue, settings: dict, signals: frozenset[Signal] | None = None) -> float:
