@@ -118,15 +118,19 @@ class Product(BaseModel):
         """The words a shop names this product with (title, brand, category): what queries are spelled against."""
         return naming_text(self.title, self.brand, self.category)
 
+    def text_attributes(self) -> list[str]:
+        """The attribute values that are text (colour, material…)."""
+        return [v for v in self.attributes.values() if isinstance(v, str)]
+
     def naming_attributes_text(self) -> str:
         """The naming words and the text attributes (colour, material…): what the shop says the product is."""
-        parts = [self.naming_text(), *(v for v in self.attributes.values() if isinstance(v, str))]
+        parts = [self.naming_text(), *self.text_attributes()]
         return " ".join(p for p in parts if p)
 
     def passage_text(self) -> str:
         """A short description for the dense text encoder (title first, it matters most)."""
         parts = [self.title, self.brand, self.category]
-        parts += [f"{v}" for v in self.attributes.values() if isinstance(v, str)]
+        parts += self.text_attributes()
         parts.append(self.description[:300])
         return " ".join(p for p in parts if p)[:600]
 

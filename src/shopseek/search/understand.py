@@ -27,10 +27,15 @@ class Understood:
         return [self.text] if self.english == normalize_text(self.text) else [self.text, self.english]
 
 
+def clipped(text: str) -> str:
+    """Text with its whitespace collapsed, cut at MAX_QUERY_CHARS: what is understood of it."""
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
 @functools.lru_cache(maxsize=4096)
 def understand(text: str) -> Understood:
     """Tokenise a query and expand it across Chinese and English with the bilingual vocabulary (cached: pure)."""
-    text = " ".join(text.split())[:MAX_QUERY_CHARS]
+    text = clipped(text)
     english = to_english(text)
     english_tokens = tokenize(english)
     chinese = chinese_expansions(english_tokens)
@@ -43,4 +48,4 @@ def understand(text: str) -> Understood:
 @functools.lru_cache(maxsize=65536)
 def colours_in(text: str) -> tuple[str, ...]:
     """The colours a product's own words name, in English or Chinese (cached apart from queries: titles repeat)."""
-    return tuple(colours_named(tokenize(to_english(" ".join(text.split())[:MAX_QUERY_CHARS]))))
+    return tuple(colours_named(tokenize(to_english(clipped(text)))))
