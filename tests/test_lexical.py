@@ -8,7 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shopseek.index.lexical import LexicalIndex, Segment, load_tokens, save_tokens
+from shopseek.index import token_lists
+from shopseek.index.lexical import LexicalIndex, Segment
+from shopseek.index.token_lists import TokenLists
+from shopseek.index.vocabulary import Vocabulary
 from shopseek.language import tokenize
 
 TEXTS = [
@@ -117,25 +120,83 @@ def test_a_snapshot_links_an_unchanged_segment_from_the_previous_one(tmp_path: P
 
 
 def test_token_lists_round_trip_through_a_vocabulary_and_ids(tmp_path: Path) -> None:
-    tokens = {3: ["red", "dress", "red"], 7: [], 9: ["红色", "连衣裙", "dress"], 12: ["∅x"]}
-    save_tokens(tmp_path, tokens)
-    loaded = load_tokens(tmp_path)
-    assert loaded == tokens
-    assert loaded is not None and loaded[3][1] is loaded[9][2]  # one object per word, shared
-    assert load_tokens(tmp_path / "nothing") is None
+    tokens = {9: ["红色", "连衣裙", "dress"], 3: ["red", "dress", "red"], 7: [], 12: ["∅x"]}
+    TokenLists.from_lists(tokens).table().save(tmp_path)
+    loaded = TokenLists.load(tmp_path)
+    assert loaded is not None and dict(loaded.table().items()) == tokens
+    assert {key: loaded.get(key) for key in loaded.held_keys()} == tokens
+    items = dict(loaded.table().items())
+    assert items[3][1] is items[9][2]  # one object per word, shared
+    assert TokenLists.load(tmp_path / "nothing") is None
     (tmp_path / "empty").mkdir()
-    save_tokens(tmp_path / "empty", {})
-    assert load_tokens(tmp_path / "empty") == {}
+    TokenLists().table().save(tmp_path / "empty")
+    empty = TokenLists.load(tmp_path / "empty")
+    assert empty is not None and len(empty) == 0 and empty.held_keys() == []
+
+
+def test_token_lists_replace_delete_and_compact_without_losing_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(token_lists, "MIN_GARBAGE", 0)  # compacts whenever half the buffer is replaced tokens
+    held, expected = TokenLists(), {}
+    rng = np.random.default_rng(0)
+    for _ in range(3000):
+        key = int(rng.integers(0, 200))
+        if rng.random() < 0.2:
+            assert held.pop(key) == (expected.pop(key, None) is not None)
+        else:
+            expected[key] = [f"w{int(w)}" for w in rng.integers(0, 50, int(rng.integers(0, 6)))]
+            held.put(key, expected[key])
+        assert len(held) == len(expected)
+    assert {key: held.get(key) for key in held.held_keys()} == expected
+    assert dict(held.table().items()) == expected
+    assert held.get(10_000) is None and not held.pop(-1)
 
 
 def test_a_snapshot_written_with_json_token_lists_still_loads(tmp_path: Path) -> None:
     index = built(dict(enumerate(TEXTS)))
     index.save(tmp_path)
-    tokens = load_tokens(tmp_path)
+    tokens = dict(TokenLists.load(tmp_path).table().items())  # type: ignore[union-attr]
     (tmp_path / "lexical-tokens.npz").unlink()
     (tmp_path / "lexical.json").write_text(json.dumps(tokens))  # as snapshots were written before
     reloaded = LexicalIndex.load(tmp_path, tokenize)
     assert reloaded.search_tokens(tokenize("blue jeans"), 10) == index.search_tokens(tokenize("blue jeans"), 10)
+
+
+def test_a_segment_saved_with_bm25s_vocabulary_and_document_frequencies_still_loads(tmp_path: Path) -> None:
+    index = built(dict(enumerate(TEXTS)))
+    index.add([500], ["yellow raincoat"])
+    index.save(tmp_path)
+    segment = tmp_path / "bm25"
+    words = (segment / "words.txt").read_text(encoding="utf-8").split("\n")
+    (segment / "vocab.index.json").write_text(json.dumps({w: i for i, w in enumerate([*words, ""])}))  # as bm25s
+    (segment / "words.txt").unlink()
+    statistics = json.loads((segment / "statistics.json").read_text())
+    (segment / "statistics.json").write_text(json.dumps({**statistics, "document_frequency": {"red": 5}}))
+    reloaded = LexicalIndex.load(tmp_path, tokenize)
+    for query in ("yellow raincoat", "blue jeans number", "red shirt"):
+        assert reloaded.search_tokens(tokenize(query), 10) == index.search_tokens(tokenize(query), 10)
+
+
+def test_vocabulary_numbers_words_in_the_order_given() -> None:
+    words = ["red", "连衣裙", "∅", "", "dress", "x" * 300]
+    vocabulary = Vocabulary(words)
+    assert [vocabulary.number(w) for w in words] == list(range(len(words)))
+    assert vocabulary.words() == words and len(vocabulary) == 6
+    assert vocabulary.number("blue") is None and vocabulary.number("re") is None
+    assert Vocabulary([]).number("red") is None
+
+
+def test_new_words_folded_into_a_vocabulary_keep_their_numbers() -> None:
+    held = TokenLists.from_lists({1: ["red", "dress"], 2: ["blue"]})
+    vocabulary = Vocabulary(held.table().words())
+    held.put(3, ["green", "dress"])  # a word new since the table
+    held.adopt(vocabulary)
+    held.put(4, ["green", "red", "scarf"])
+    assert {key: held.get(key) for key in held.held_keys()} == {
+        1: ["red", "dress"],
+        2: ["blue"],
+        3: ["green", "dress"],
+        4: ["green", "red", "scarf"],
+    }
 
 
 def test_a_repeated_query_reads_its_kept_scores_until_a_write_or_a_merge() -> None:

@@ -36,11 +36,13 @@ def clustered_rows(count: int, dim: int, seed: int) -> np.ndarray:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
-def laid_out(data: np.ndarray, keys: np.ndarray, compression: vectors.Compression = "none") -> VectorIndex:
+def laid_out(
+    data: np.ndarray, keys: np.ndarray, compression: vectors.Compression = "none", directions: int | None = None
+) -> VectorIndex:
     """An index of the rows, re-laid out for its size (exact or IVF) and compression."""
     index = VectorIndex(data.shape[1])
     index.add(keys, data)
-    return index.rebuilt_for_size(compression)
+    return index.rebuilt_for_size(compression, directions)
 
 
 def recall_against_brute_force(index: VectorIndex, data: np.ndarray, keys: np.ndarray, k: int = 10) -> float:
@@ -146,12 +148,11 @@ def test_sq8_pca_keeps_a_wide_spaces_principal_directions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_limit: int
 ) -> None:
     monkeypatch.setattr(vectors, "EXACT_LIMIT", exact_limit)
-    monkeypatch.setattr(vectors, "PCA_ABOVE", 32)
-    monkeypatch.setattr(vectors, "PCA_DIMS", 16)
     data, keys = low_rank_rows(5_000, 48, 12, seed=1), np.arange(10, 5_010, dtype=np.int64)
-    projected = laid_out(data, keys, "sq8-pca")
+    projected = laid_out(data, keys, "sq8-pca", directions=16)
     assert projected.stored_as == "sq8-pca" and projected.kind == ("ivf" if exact_limit < 5_000 else "exact")
-    assert laid_out(data[:, :32], keys, "sq8-pca").stored_as == "sq8"  # a narrow space keeps every direction
+    assert laid_out(data[:, :16], keys, "sq8-pca", directions=16).stored_as == "sq8"  # as narrow: every direction
+    assert laid_out(data, keys, "sq8-pca").stored_as == "sq8"  # a space given no number of directions keeps all
     assert recall_against_brute_force(projected, data, keys) >= 0.9
     _, read = projected.vectors(keys[:50])
     assert np.all(np.sum(read * data[:50], axis=1) > 0.97)  # given back in the full space, close to the original
@@ -159,7 +160,8 @@ def test_sq8_pca_keeps_a_wide_spaces_principal_directions(
     laid_out(data, keys, "sq8").save(tmp_path / "s.faiss")
     assert (tmp_path / "p.faiss").stat().st_size < 0.6 * (tmp_path / "s.faiss").stat().st_size
     reloaded = VectorIndex.load(tmp_path / "p.faiss", 48, projected.recall_at_10)
-    assert reloaded.stored_as == "sq8-pca" and reloaded.rebuilt_for_size("sq8-pca") is reloaded
+    assert reloaded.stored_as == "sq8-pca" and reloaded.rebuilt_for_size("sq8-pca", 16) is reloaded
+    assert reloaded.rebuilt_for_size("sq8-pca", 24).count() == len(keys)  # another number of directions: laid out
     assert reloaded.search_many(data[::300], 10) == projected.search_many(data[::300], 10)
     allowed = keys[::7]
     hits = reloaded.search_one(data[70], 5, allowed)

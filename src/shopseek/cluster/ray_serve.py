@@ -19,7 +19,7 @@ from shopseek.app import ShopSeek
 from shopseek.cluster.runtime import connect, ray_module
 from shopseek.index.base import Hits, Indexes
 from shopseek.index.lexical import LexicalIndex
-from shopseek.index.snapshots import VECTOR_FILES
+from shopseek.index.snapshots import PRINCIPAL_DIRECTIONS, VECTOR_FILES
 from shopseek.index.vectors import Compression, VectorIndex
 from shopseek.language import tokenize
 
@@ -34,7 +34,7 @@ class IndexShard:
             mine = keys % shards == shard
             part = VectorIndex(dims[name])
             part.add(keys[mine], vectors[mine])
-            self.spaces[name] = part.rebuilt_for_size(compression)
+            self.spaces[name] = part.rebuilt_for_size(compression, PRINCIPAL_DIRECTIONS[name])
         self.lexical = LexicalIndex.load(Path(snapshot), tokenize)
         self.lexical.delete([key for key in self.lexical.held_keys() if key % shards != shard])
         self.lexical.commit()

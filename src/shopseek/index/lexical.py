@@ -24,49 +24,21 @@ import numpy as np
 
 from shopseek.index.base import Hits, rows_by_key, top_hits
 from shopseek.index.json_file import write_json
+from shopseek.index.token_lists import TokenLists
+from shopseek.index.vocabulary import Vocabulary
 
 Tokenizer = Callable[[str], list[str]]
 K1, B = 1.5, 0.75  # bm25s defaults, used for the delta too
 MERGE_AT = 2_000  # delta size that starts a background merge (or 5 % of the main segment, whichever is larger)
 SEGMENT = "bm25"  # the main segment's folder inside a snapshot
 IDENTITY = "identity"  # the file naming the segment build a folder holds
-TOKENS, VOCABULARY = "lexical-tokens.npz", "lexical-vocabulary.txt"  # every product's tokens, in a snapshot
+WORDS = "words.txt"  # the segment's words, one a line in column order
 EMPTY = "\u2205"  # stands in for a product without words, so bm25s keeps its row
 
 
 def interned(tokens: list[str]) -> list[str]:
     """The tokens as shared string objects (a million products repeat a few thousand words)."""
     return [sys.intern(token) for token in tokens]
-
-
-def save_tokens(folder: Path, tokens: dict[int, list[str]]) -> None:
-    """Token lists as a vocabulary (one word a line) and integer ids per product: read back, they make no Python
-    object per token (a million products' lists read from JSON left 750 MB of freed, unreturnable memory)."""
-    vocabulary: dict[str, int] = {}
-    lengths = np.fromiter((len(found) for found in tokens.values()), np.int64, len(tokens))
-    ids = np.fromiter(
-        (vocabulary.setdefault(token, len(vocabulary)) for found in tokens.values() for token in found),
-        np.int32,
-        int(lengths.sum()),
-    )
-    np.savez(folder / TOKENS, keys=np.fromiter(tokens, np.int64, len(tokens)), lengths=lengths, ids=ids)
-    (folder / VOCABULARY).write_text("\n".join(vocabulary), encoding="utf-8")  # tokens never hold white space
-
-
-def load_tokens(folder: Path) -> dict[int, list[str]] | None:
-    """The token lists `save_tokens` wrote (or an older snapshot's lexical.json); None when there are none."""
-    if not (folder / TOKENS).exists():
-        old = folder / "lexical.json"
-        return {int(k): interned(v) for k, v in json.loads(old.read_text()).items()} if old.exists() else None
-    words = (folder / VOCABULARY).read_text(encoding="utf-8").split("\n")
-    table = np.array([sys.intern(word) for word in words] if words != [""] else [], dtype=object)
-    with np.load(folder / TOKENS) as stored:
-        keys, lengths, flat = stored["keys"], stored["lengths"], table[stored["ids"]]
-    tokens, start = {}, 0
-    for key, length in zip(keys.tolist(), lengths.tolist(), strict=True):
-        tokens[key] = flat[start : start + length].tolist()
-        start += length
-    return tokens
 
 
 @dataclass(frozen=True)
@@ -76,8 +48,8 @@ class Segment:
     generation: int = 0
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     row_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))  # by key; -1: not held
-    bm25: bm25s.BM25 | None = None
-    document_frequency: dict[str, int] = field(default_factory=dict)  # its keys are the segment's vocabulary
+    bm25: bm25s.BM25 | None = None  # without its vocabulary dict: tokens are numbered by `words`
+    words: Vocabulary = field(default_factory=lambda: Vocabulary([]))  # numbered as the BM25 matrix's columns
     mean_length: float = 1.0
     identity: str = ""  # names this build, so a snapshot can reuse the files an earlier snapshot wrote for it
 
@@ -90,16 +62,28 @@ class Segment:
         corpus = [tokens or [EMPTY] for _, tokens in items]
         bm25 = bm25s.BM25(k1=K1, b=B)
         bm25.index(corpus, show_progress=False)
-        frequency = Counter(token for tokens in corpus for token in set(tokens))
         return cls(
             generation=generation,
             keys=keys,
             row_of=rows_by_key(keys),
             bm25=bm25,
-            document_frequency=dict(frequency),
+            words=_columns(bm25, bm25.vocab_dict),
             mean_length=sum(map(len, corpus)) / len(corpus),
             identity=uuid.uuid4().hex,
         )
+
+    def columns(self, tokens: list[str]) -> list[int]:
+        """The BM25 matrix's columns of those tokens it holds."""
+        found = (self.words.number(token) for token in tokens)
+        return [column for column in found if column is not None]
+
+    def frequency(self, token: str) -> int:
+        """Products of this segment holding the token."""
+        column = self.words.number(token)
+        if self.bm25 is None or column is None:
+            return 0
+        starts = self.bm25.scores["indptr"]
+        return int(starts[column + 1] - starts[column])
 
     def row(self, key: int) -> int | None:
         """The product's row in this segment, or None when the segment does not hold it."""
@@ -117,15 +101,16 @@ class Segment:
                 os.link(path, folder / path.name)
             return
         self.bm25.save(str(folder))
+        self.words.save(folder / WORDS)
         np.save(folder / "keys.npy", self.keys)
-        statistics = {"mean_length": self.mean_length, "document_frequency": self.document_frequency}
-        write_json(folder / "statistics.json", statistics)
+        write_json(folder / "statistics.json", {"mean_length": self.mean_length})
         (folder / IDENTITY).write_text(self.identity)
 
     @classmethod
     def load(cls, folder: Path, generation: int) -> Segment:
         """A segment written by `save` (the matrices memory-mapped, not rebuilt)."""
-        bm25 = bm25s.BM25.load(str(folder), mmap=True)
+        has_words = (folder / WORDS).exists()  # segments saved before kept only bm25s's vocabulary
+        bm25 = bm25s.BM25.load(str(folder), mmap=True, load_vocab=not has_words, show_progress=False)
         keys = np.load(folder / "keys.npy")
         statistics = json.loads((folder / "statistics.json").read_text())
         return cls(
@@ -133,10 +118,21 @@ class Segment:
             keys=keys,
             row_of=rows_by_key(keys),
             bm25=bm25,
-            document_frequency={sys.intern(token): n for token, n in statistics["document_frequency"].items()},
+            words=Vocabulary.load(folder / WORDS) if has_words else _columns(bm25, bm25.vocab_dict),
             mean_length=float(statistics["mean_length"]),
             identity=_identity(folder),
         )
+
+
+def _columns(bm25: bm25s.BM25, numbered: dict[str, int]) -> Vocabulary:
+    """bm25s's vocabulary as words in column order (it numbers one word more than it has columns, ""), after which
+    bm25s's own dict is dropped: a million words took 200 MB there."""
+    words = [""] * (len(bm25.scores["indptr"]) - 1)
+    for word, column in numbered.items():
+        if column < len(words):
+            words[column] = word
+    bm25.vocab_dict = {}
+    return Vocabulary(words)
 
 
 def _identity(folder: Path) -> str:
@@ -192,7 +188,7 @@ class Delta:
             holders = self.postings.get(token, set())
             if not holders:
                 continue
-            frequency = main.document_frequency.get(token, 0) + len(holders)
+            frequency = main.frequency(token) + len(holders)
             idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
             for key in holders:
                 tf, length = self.counts[key][token], self.lengths[key]
@@ -207,7 +203,7 @@ class LexicalIndex:
     def __init__(self, tokenizer: Tokenizer, merge_at: int = MERGE_AT) -> None:
         self._tokenize = tokenizer
         self._merge_at = merge_at
-        self._tokens: dict[int, list[str]] = {}
+        self._tokens = TokenLists()
         self._generation = 0  # bumped by every write
         self._merges = 0  # bumped by every published merge
         self._last: tuple[tuple, tuple[np.ndarray, np.ndarray]] | None = None  # the last words' scores, see `_scores`
@@ -222,6 +218,7 @@ class LexicalIndex:
         tokenised = [(int(key), interned(self._tokenize(text))) for key, text in zip(keys, texts, strict=True)]
         with self._lock:
             for key, tokens in tokenised:
+                self._tokens.put(key, tokens)
                 self._write(key, tokens)
         self._merge_if_due()
 
@@ -229,13 +226,12 @@ class LexicalIndex:
         """Remove products; unknown keys are ignored."""
         with self._lock:
             for key in keys:
-                if self._tokens.pop(int(key), None) is not None:
+                if self._tokens.pop(int(key)):
                     self._write(int(key), None)
 
     def _write(self, key: int, tokens: list[str] | None) -> None:
+        """Put a write (its tokens, or None for a delete) into the delta and hide the main segment's row."""
         self._generation += 1
-        if tokens is not None:
-            self._tokens[key] = tokens
         self._delta.put(key, self._generation, tokens)
         row = self._main.row(key)
         if row is not None:
@@ -244,7 +240,7 @@ class LexicalIndex:
     def held_keys(self) -> list[int]:
         """Keys of the products held."""
         with self._lock:
-            return list(self._tokens)
+            return self._tokens.held_keys()
 
     def count(self) -> int:
         """Number of products held."""
@@ -275,8 +271,9 @@ class LexicalIndex:
         with self._lock:
             if not self._delta.written:
                 return
-            generation, items = self._generation, list(self._tokens.items())
-        segment = Segment.build(generation, items)
+            generation, table = self._generation, self._tokens.table()
+        segment = Segment.build(generation, list(table.items()))
+        words = Vocabulary(table.words()) if table.new_words else None
         with self._lock:
             self._delta.forget_through(generation)
             alive = np.ones(len(segment.keys), dtype=bool)
@@ -286,6 +283,8 @@ class LexicalIndex:
                     alive[row] = False
             self._main, self._alive = segment, alive
             self._merges += 1
+            if words is not None:
+                self._tokens.adopt(words)
 
     def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, BM25 score) pairs for already tokenised query words."""
@@ -308,10 +307,10 @@ class LexicalIndex:
                 return self._last[1]
             main, alive = self._main, self._alive
             extra = self._delta.scores(tokens, main)
-        known = [t for t in tokens if t in main.document_frequency]
+        columns = main.columns(tokens)
         keys = main.keys
-        if main.bm25 is not None and known:
-            scores = np.asarray(main.bm25.get_scores(known), dtype=np.float32) * alive
+        if main.bm25 is not None and columns:
+            scores = np.asarray(main.bm25.get_scores(columns), dtype=np.float32) * alive
         else:
             scores = np.zeros(len(keys), dtype=np.float32)
         if extra:
@@ -326,8 +325,8 @@ class LexicalIndex:
         waits for a merge)."""
         folder.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            tokens, main, pending = dict(self._tokens), self._main, list(self._delta.written)
-        save_tokens(folder, tokens)
+            table, main, pending = self._tokens.table(), self._main, list(self._delta.written)
+        table.save(folder)
         main.save(folder / SEGMENT, previous / SEGMENT if previous is not None else None)
         (folder / "lexical-delta.json").write_text(json.dumps(pending))
 
@@ -336,7 +335,7 @@ class LexicalIndex:
         """Read what `save` wrote: token lists, the main segment (built from the tokens when the snapshot has none)
         and the delta."""
         index = cls(tokenizer)
-        tokens = load_tokens(folder)
+        tokens = TokenLists.load(folder)
         if tokens is None:
             return index
         index._tokens = tokens
@@ -348,6 +347,6 @@ class LexicalIndex:
             for key in json.loads(delta.read_text()):
                 index._write(int(key), index._tokens.get(int(key)))
         else:
-            index._main = Segment.build(index._generation, list(index._tokens.items()))
+            index._main = Segment.build(index._generation, list(tokens.table().items()))
             index._alive = np.ones(len(index._main.keys), dtype=bool)
         return index

@@ -24,8 +24,6 @@ TUNING_QUERIES = 200
 TOP_K = 10  # recall is measured at 10
 TARGET_RECALL = 0.95
 NPROBES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-PCA_ABOVE = 512  # with sq8-pca, spaces wider than this (the image space) keep only their principal components
-PCA_DIMS = 512  # image space on real photos: recall@10 0.96 against full floats (256: 0.92), docs/benchmarks.md
 PCA_SAMPLE = 20_000  # vectors whose second moments give the principal directions
 Compression = Literal["none", "sq8", "sq8-pca"]
 
@@ -281,30 +279,31 @@ class VectorIndex:
         _, found = self._index.search(np.ascontiguousarray(queries), TOP_K, params=params)
         return float(np.mean([len(set(f.tolist()) & t) / len(t) for f, t in zip(found, truth, strict=True)]))
 
-    def rebuilt_for_size(self, compression: Compression = "none") -> VectorIndex:
+    def rebuilt_for_size(self, compression: Compression = "none", directions: int | None = None) -> VectorIndex:
         """This index re-laid out to suit its current size (exact or IVF, IVF lists retrained once the catalogue has
         quadrupled) and a compression setting, its IVF search depth tuned on its own vectors (again whenever the
         catalogue has halved or doubled since).
 
         8-bit codes are trained on the vectors present; vectors added later share the trained ranges. With sq8-pca, a
-        space wider than PCA_ABOVE keeps the codes of its top PCA_DIMS principal directions (found on the vectors
-        present); the vectors it gives back are projected back into the full space.
+        space given fewer `directions` than it has keeps the codes of its top principal directions (found on the
+        vectors present); the vectors it gives back are projected back into the full space.
         """
         count = self.count()
         wants_ivf = count > EXACT_LIMIT
         wanted: Compression = "none"
         if compression != "none" and count >= MIN_TRAINING:
-            wanted = "sq8-pca" if compression == "sq8-pca" and self.dim > PCA_ABOVE else "sq8"
+            narrower = compression == "sq8-pca" and directions is not None and directions < self.dim
+            wanted = "sq8-pca" if narrower else "sq8"
         inner = self._core
         outgrown = isinstance(inner, faiss.IndexIVF) and ivf_lists(count) > 2 * inner.nlist  # lists grew too long
-        reshaped = wanted == "sq8-pca" and self._core.d != PCA_DIMS  # laid out for another number of directions
+        dims = directions if wanted == "sq8-pca" and directions else self.dim
+        reshaped = self._core.d != dims  # laid out for another number of directions
         if wants_ivf == (self.kind == "ivf") and self.stored_as == wanted and not outgrown and not reshaped:
             if self.kind == "ivf" and not self._tuned_count // 2 <= count <= 2 * self._tuned_count:
                 self.tune(*self.export())
             return self
         keys, vectors = self.export()
         metric, sq8 = faiss.METRIC_INNER_PRODUCT, faiss.ScalarQuantizer.QT_8bit
-        dims = PCA_DIMS if wanted == "sq8-pca" else self.dim
         sample = vectors
         if wants_ivf:
             quantizer = faiss.IndexFlatIP(dims)
