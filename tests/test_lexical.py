@@ -119,6 +119,15 @@ def test_a_snapshot_links_an_unchanged_segment_from_the_previous_one(tmp_path: P
     assert (tmp_path / "third" / "bm25" / "keys.npy").stat().st_ino != (second / "keys.npy").stat().st_ino
 
 
+def test_a_merged_segment_is_read_from_the_snapshot_once_saved(tmp_path: Path) -> None:
+    index = built(dict(enumerate(TEXTS)))
+    expected = {query: index.search_tokens(tokenize(query), 10) for query in ("blue jeans", "red shirt number")}
+    assert not index.commit().mapped  # built in memory
+    index.save(tmp_path)
+    assert index.commit().mapped
+    assert {query: index.search_tokens(tokenize(query), 10) for query in expected} == expected
+
+
 def test_token_lists_round_trip_through_a_vocabulary_and_ids(tmp_path: Path) -> None:
     tokens = {9: ["红色", "连衣裙", "dress"], 3: ["red", "dress", "red"], 7: [], 12: ["∅x"]}
     TokenLists.from_lists(tokens).table().save(tmp_path)

@@ -85,6 +85,11 @@ class Segment:
         starts = self.bm25.scores["indptr"]
         return int(starts[column + 1] - starts[column])
 
+    @property
+    def mapped(self) -> bool:
+        """Whether the BM25 matrices are memory-mapped from a snapshot's files (else built in memory)."""
+        return self.bm25 is not None and isinstance(self.bm25.scores["data"], np.memmap)
+
     def row(self, key: int) -> int | None:
         """The product's row in this segment, or None when the segment does not hold it."""
         return int(self.row_of[key]) if 0 <= key < len(self.row_of) and self.row_of[key] >= 0 else None
@@ -329,6 +334,11 @@ class LexicalIndex:
         table.save(folder)
         main.save(folder / SEGMENT, previous / SEGMENT if previous is not None else None)
         (folder / "lexical-delta.json").write_text(json.dumps(pending))
+        if main.bm25 is not None and not main.mapped:  # a build in the heap: read from the file instead (page cache)
+            mapped = Segment.load(folder / SEGMENT, main.generation)
+            with self._lock:
+                if self._main is main:
+                    self._main = mapped
 
     @classmethod
     def load(cls, folder: Path, tokenizer: Tokenizer) -> LexicalIndex:

@@ -7,6 +7,7 @@ so a shop's vocabulary ("iphone", "红米") is what queries are corrected toward
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
 import re
 import threading
@@ -18,6 +19,7 @@ from symspellpy import SymSpell, Verbosity
 
 from shopseek.index.json_file import write_json
 from shopseek.language import is_english, normalize_text, stem
+from shopseek.search.word_counts import WordCounts
 
 WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*|[\u3400-\u9fff]+")
 LATIN = re.compile(r"[a-z]+")
@@ -37,7 +39,7 @@ class CatalogueTerms:
 
     def __init__(self) -> None:
         self._speller = SymSpell(max_dictionary_edit_distance=MAX_EDITS, prefix_length=7)
-        self._words: Counter[str] = Counter()
+        self._words = WordCounts()
         self._stems: set[str] = set()
         self._phrases: Counter[str] = Counter()
         self._sorted: list[str] = []
@@ -51,7 +53,7 @@ class CatalogueTerms:
                 for word in words:
                     if word not in self._words:
                         self._spell(word)
-                    self._words[word] += 1
+                    self._words.add(word)
                 for start in range(min(PHRASE_STARTS, len(words))):
                     for end in range(start + 1, min(start + PHRASE_WORDS, len(words)) + 1):
                         self._phrases[" ".join(words[start:end])] += 1
@@ -66,7 +68,7 @@ class CatalogueTerms:
     def save(self, path: Path) -> None:
         """Write the learned word and phrase counts (what `restore` reads)."""
         with self._lock:
-            counts = {"words": dict(self._words), "phrases": dict(self._phrases)}
+            counts = {"words": self._words.as_dict(), "phrases": dict(self._phrases)}
         write_json(path, counts)
 
     def restore(self, path: Path) -> bool:
@@ -78,7 +80,9 @@ class CatalogueTerms:
             for word in counts["words"]:
                 if word not in self._words:
                     self._spell(word)
-            self._words.update(counts["words"])
+            words = Counter(self._words.as_dict())
+            words.update(counts["words"])
+            self._words = WordCounts(words)
             self._phrases.update(counts["phrases"])
             self._sorted = []
         return True
@@ -108,7 +112,7 @@ class CatalogueTerms:
         """The catalogue's k most frequent Latin words of three letters or more (to bias speech recognition)."""
         with self._lock:
             ranked = self._words.most_common()
-        return [word for word, _ in ranked if len(word) > 2 and LATIN.fullmatch(word)][:k]
+            return list(itertools.islice((word for word, _ in ranked if len(word) > 2 and LATIN.fullmatch(word)), k))
 
     def frequent_phrases(self, k: int) -> list[str]:
         """The catalogue's k most frequent two-word phrases (to bias speech recognition towards how it names things)."""
