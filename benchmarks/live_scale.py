@@ -8,8 +8,8 @@ is left out here; it is measured per stage in `benchmarks.speed`.
 
 Measured: build rate; word-search latency (the query's vectors taken from seeds, so the encoder is left out) with
 no writes and while 50 writes/s stream in; the same while a checkpoint (snapshot) is made beside them, with the
-longest a write waited; time until a written product is found by its own words; resident memory per product; time
-to reopen after `kill -9` of a process that was writing.
+longest a write waited, and while the BM25 delta merges; time until a written product is found by its own words;
+resident memory per product; time to reopen after `kill -9` of a process that was writing.
 
 Run: .venv/bin/python -m benchmarks.live_scale [COUNT] [sq8|sq8-pca]   (vector codes, sq8 by default; needs the
 fashion-dev cache of benchmarks.quality_fashion; sq8-pca starts from a copy of the sq8 catalogue when there is one)
@@ -173,6 +173,20 @@ def checkpoint_during_writes(shop: ShopSeek, seeds: Seeds, first: int) -> dict[s
     }
 
 
+def merge_during_searches(shop: ShopSeek) -> dict[str, object]:
+    """Searches while the BM25 main segment is rebuilt from every product's tokens (a merge, which large catalogues
+    build in a helper process): its duration and search latency meanwhile."""
+    lexical = cast(LexicalIndex, shop.indexes.lexical)
+    merger = threading.Thread(target=lexical.commit)
+    started = time.perf_counter()
+    merger.start()
+    latencies: list[float] = []
+    texts = queries(SEARCHES, seed=14)
+    while merger.is_alive():
+        latencies += timed_searches(shop, texts[len(latencies) % len(texts) :][:10])
+    return {"merge_s": round(time.perf_counter() - started, 1), "search": percentiles(latencies)}
+
+
 def crash_and_reopen(folder: Path, seconds: float) -> dict[str, object]:
     """A writer process killed with SIGKILL mid-stream; then the time to reopen and whether every write it
     acknowledged is found, and the reopened process's memory."""
@@ -300,6 +314,7 @@ def main() -> None:
         "searchable_after": percentiles(writer.searchable_ms),
     }
     result["checkpoint_during_writes"] = checkpoint_during_writes(shop, seeds, first=count + writer.next)
+    result["merge_during_searches"] = merge_during_searches(shop)
     lexical = shop.indexes.lexical
     result["lexical_delta_after_writes"] = lexical.pending() if isinstance(lexical, LexicalIndex) else None
     result["index_card"] = shop.index_card()

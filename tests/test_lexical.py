@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from shopseek.index import token_lists
+from shopseek.index import lexical, token_lists
 from shopseek.index.lexical import LexicalIndex, Segment
 from shopseek.index.token_lists import TokenLists
 from shopseek.index.vocabulary import Vocabulary
@@ -185,6 +186,21 @@ def test_a_segment_saved_with_bm25s_vocabulary_and_document_frequencies_still_lo
         assert reloaded.search_tokens(tokenize(query), 10) == index.search_tokens(tokenize(query), 10)
 
 
+def test_a_large_catalogue_merges_in_a_helper_process_to_the_same_segment(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = dict(enumerate(TEXTS))
+    in_thread = built({**texts, 900: "zzyzx raincoat"})
+    monkeypatch.setattr(lexical, "MERGE_ASIDE_AT", 1)
+    monkeypatch.setattr(Segment, "build", lambda *_: pytest.fail("built in this process"))
+    aside = LexicalIndex(tokenize)
+    aside.add(list(texts), list(texts.values()))
+    aside.add([900], ["zzyzx raincoat"])  # a word new to the vocabulary the tokens were read with
+    aside.commit()
+    assert aside.pending() == 0
+    for query in ("blue jeans number", "red shirt", "green"):
+        assert aside.search_tokens(tokenize(query), 10) == in_thread.search_tokens(tokenize(query), 10)
+    assert aside.search_tokens(tokenize("zzyzx"), 3)[0][0] == 900
+
+
 def test_vocabulary_numbers_words_in_the_order_given() -> None:
     words = ["red", "连衣裙", "∅", "", "dress", "x" * 300]
     vocabulary = Vocabulary(words)
@@ -192,6 +208,8 @@ def test_vocabulary_numbers_words_in_the_order_given() -> None:
     assert vocabulary.words() == words and len(vocabulary) == 6
     assert vocabulary.number("blue") is None and vocabulary.number("re") is None
     assert Vocabulary([]).number("red") is None
+    copied = pickle.loads(pickle.dumps(vocabulary))  # another process hashes words its own way: indexed again
+    assert [copied.number(w) for w in words] == list(range(len(words))) and copied.number("blue") is None
 
 
 def test_new_words_folded_into_a_vocabulary_keep_their_numbers() -> None:

@@ -24,7 +24,7 @@ def top_hits(keys: np.ndarray, scores: np.ndarray, k: int) -> Hits:
     cut = scores[np.argpartition(-scores, k - 1)[k - 1]] if k < len(scores) else scores.min()
     top = np.flatnonzero(scores >= cut)  # every tie at the cut competes
     top = top[np.lexsort((keys[top], -scores[top]))][:k]
-    return [(int(keys[i]), float(scores[i])) for i in top]
+    return list(zip(keys[top].tolist(), scores[top].tolist(), strict=True))
 
 
 class VectorSpace(Protocol):

@@ -172,8 +172,8 @@ class VectorIndex:
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         scores, ids = self._index.search(queries, k, params=params)
         return [
-            [(int(i), float(s)) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
-            for row_ids, row_scores in zip(ids, scores, strict=True)
+            [(i, s) for i, s in zip(row_ids, row_scores, strict=True) if i >= 0]
+            for row_ids, row_scores in zip(ids.tolist(), scores.tolist(), strict=True)
         ]
 
     @functools.cached_property

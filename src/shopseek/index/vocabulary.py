@@ -20,12 +20,22 @@ class Vocabulary:
         encoded = [word.encode() for word in words]
         self._ends = np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)))
         self._blob = b"".join(encoded)
-        hashes = np.fromiter(map(hash, encoded), np.int64, len(encoded))  # this process's hashes, never saved
-        self._by_hash = np.argsort(hashes, kind="stable").astype(np.int32)
-        self._hashes = hashes[self._by_hash]
+        self._index_hashes(encoded)
 
     def __len__(self) -> int:
         return len(self._ends)
+
+    def __getstate__(self) -> tuple[bytes, np.ndarray]:
+        return self._blob, self._ends  # hashes differ between processes: each makes its own
+
+    def __setstate__(self, state: tuple[bytes, np.ndarray]) -> None:
+        self._blob, self._ends = state
+        self._index_hashes([self._bytes(number) for number in range(len(self._ends))])
+
+    def _index_hashes(self, encoded: list[bytes]) -> None:
+        hashes = np.fromiter(map(hash, encoded), np.int64, len(encoded))  # this process's hashes, never saved
+        self._by_hash = np.argsort(hashes, kind="stable").astype(np.int32)
+        self._hashes = hashes[self._by_hash]
 
     def _bytes(self, number: int) -> bytes:
         return self._blob[int(self._ends[number - 1]) if number else 0 : int(self._ends[number])]
