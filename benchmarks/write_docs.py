@@ -470,23 +470,10 @@ def answers_section(data: dict) -> list[str]:
     ]
 
 
-def live_scale_section(data: dict) -> list[str]:
-    quiet, busy, writes, crash = (
-        data["search_without_writes"],
-        data["search_during_writes"],
-        data["writes"],
-        data["kill_9"],
-    )
-    lines = [
-        f"## {data['products']:,} products, live",
-        "",
-        f"Command: `.venv/bin/python -m benchmarks.live_scale {LIVE_COUNT}` (it writes more as it runs). Synthetic "
-        "products made from the "
-        "fashion dev split's real products (their words plus another product's word and a model code; their "
-        "vectors moved by noise) written through `ShopSeek.write_encoded` (store + journal + every index; encoders "
-        f"left out, see the stage timings), SQ8 vectors. Built at {data.get('build_products_per_s', '–')} "
-        "products/s. Word searches include the text encoder.",
-        "",
+def latency_rows(data: dict) -> list[str]:
+    """The table of one live run's search and write latencies."""
+    quiet, busy, writes = data["search_without_writes"], data["search_during_writes"], data["writes"]
+    return [
         "| what | p50 | p95 | max |",
         "|---|---|---|---|",
         f"| word search, no writes | {quiet['p50_ms']} ms | {quiet['p95_ms']} ms | {quiet['max_ms']} ms |",
@@ -497,6 +484,23 @@ def live_scale_section(data: dict) -> list[str]:
         f"| write → found by a search for its model code | {writes['searchable_after']['p50_ms']} ms | "
         f"{writes['searchable_after']['p95_ms']} ms | {writes['searchable_after']['max_ms']} ms |",
         *checkpoint_rows(data.get("checkpoint_during_writes")),
+        *merge_rows(data.get("merge_during_searches")),
+    ]
+
+
+def live_scale_section(data: dict) -> list[str]:
+    crash = data["kill_9"]
+    lines = [
+        f"## {data['products']:,} products, live",
+        "",
+        f"Command: `.venv/bin/python -m benchmarks.live_scale {LIVE_COUNT}` (it writes more as it runs). Synthetic "
+        "products made from the "
+        "fashion dev split's real products (their words plus another product's word and a model code; their "
+        "vectors moved by noise) written through `ShopSeek.write_encoded` (store + journal + every index; encoders "
+        f"left out, see the stage timings), SQ8 vectors. Built at {data.get('build_products_per_s', '–')} "
+        "products/s. Word searches include the text encoder.",
+        "",
+        *latency_rows(data),
         "",
         f"Kill -9 of a process writing one product at a time ({crash['acknowledged_writes']} writes acknowledged): "
         f"reopening took **{crash['reopen_s']} s** (snapshot load + {crash['replayed']} journal entries replayed "
@@ -504,8 +508,9 @@ def live_scale_section(data: dict) -> list[str]:
         f"acknowledged writes were found by search. Memory of the reopened index: {crash['index_mb']} MB, "
         f"**{crash['index_bytes_per_product']} bytes per product** (above the models' {crash['models_mb']} MB)"
         f"{clean_open_words(data.get('clean_open'))}. "
-        "The five vector spaces alone take about 2.7 KB per product as SQ8 codes (the 1,357-d image space 1.4 KB); "
-        "the rest is BM25 (token lists, matrices, statistics) and the catalogue's words in Python objects.",
+        "The five vector spaces take about 2.7 KB per product as SQ8 codes (the 1,357-d image space 1.4 KB), with "
+        "their ids and id maps; the rest is the BM25 index (token lists as word numbers in flat arrays, "
+        "memory-mapped matrices, compact vocabularies) and the catalogue's word counts.",
         *projected_rows(load(f"live_scale_{LIVE_COUNT}_sq8-pca")),
         "",
         "| space | layout | codes | IVF lists searched | recall@10 vs exact (own vectors) |",
@@ -532,7 +537,7 @@ def projected_rows(data: dict | None) -> list[str]:
     """The same catalogue with sq8-pca codes (absent until that run is made)."""
     if data is None:
         return []
-    quiet, busy, crash = data["search_without_writes"], data["search_during_writes"], data["kill_9"]
+    crash = data["kill_9"]
     projected = ", ".join(
         f"{name} {card['recall_at_10']}" for name, card in data["index_card"].items() if card["stored_as"] == "sq8-pca"
     )
@@ -540,18 +545,18 @@ def projected_rows(data: dict | None) -> list[str]:
         "",
         f"The same catalogue with `vector_compression: sq8-pca` (command: `.venv/bin/python -m benchmarks.live_scale "
         f"{LIVE_COUNT} sq8-pca`; the image, visual-words and joint spaces keep 8-bit codes of their 512, 192 and 128 "
-        "principal directions, see the compression section)"
-        f"{clean_open_words(data.get('clean_open'))}. Right after kill -9 and recovery: "
-        f"**{crash['index_bytes_per_product']} bytes per product** ({crash['index_mb']} MB): the recovery's "
-        "checkpoint holds the replaced vector spaces and those read back at once, and writes that pushed the BM25 "
-        "delta past its merge size start a merge beside it; "
-        f"word search p50 {quiet['p50_ms']} / p95 {quiet['p95_ms']} ms, during writes {busy['p50_ms']} / "
-        f"{busy['p95_ms']} ms; kill -9 reopen {crash['reopen_s']} s ({crash['acknowledged_found']} of "
-        f"{crash['acknowledged_checked']} acknowledged writes found). Recall@10 against exact search over the full "
-        f"vectors: {projected}: a synthetic product's neighbours differ from each other only by the isotropic noise "
-        "that moved them from their seed, which the projection drops; on real vectors the kept directions keep "
-        "0.94–0.97 (compression section). Word search latency follows the BM25 delta not yet merged "
+        f"principal directions, see the compression section), {data['products']:,} products"
+        f"{clean_open_words(data.get('clean_open'))}. Right after kill -9 and recovery "
+        f"({crash['replayed']} journal entries replayed in {crash['reopen_s']} s; {crash['acknowledged_found']} of "
+        f"the last {crash['acknowledged_checked']} acknowledged writes found): "
+        f"**{crash['index_bytes_per_product']} bytes per product** ({crash['index_mb']} MB), as the recovery's "
+        "checkpoint held the replaced vector spaces and those read back from it at once. Recall@10 against exact "
+        f"search over the full vectors: {projected}: a synthetic product's neighbours differ from each other only by "
+        "the isotropic noise that moved them from their seed, which the projection drops; on real vectors the kept "
+        "directions keep 0.94–0.97 (compression section). Word search latency follows the BM25 delta not yet merged "
         f"({data.get('lexical_delta_after_writes')} products here), which the codes do not change.",
+        "",
+        *latency_rows(data),
     ]
 
 
@@ -587,6 +592,17 @@ def checkpoint_rows(checkpoint: dict | None) -> list[str]:
         f"{search['p50_ms']} ms | {search['p95_ms']} ms | {search['max_ms']} ms |",
         f"| one write during that checkpoint (writes wait for the snapshot) | {write['p50_ms']} ms | "
         f"{write['p95_ms']} ms | {write['max_ms']} ms |",
+    ]
+
+
+def merge_rows(merge: dict | None) -> list[str]:
+    """A row for searches while the BM25 delta merges (absent in older results)."""
+    if merge is None:
+        return []
+    search = merge["search"]
+    return [
+        f"| word search while the BM25 main segment is rebuilt ({merge['merge_s']} s, in a helper process) | "
+        f"{search['p50_ms']} ms | {search['p95_ms']} ms | {search['max_ms']} ms |"
     ]
 
 
