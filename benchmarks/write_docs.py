@@ -553,8 +553,7 @@ def projected_rows(data: dict | None) -> list[str]:
         "checkpoint held the replaced vector spaces and those read back from it at once. Recall@10 against exact "
         f"search over the full vectors: {projected}: a synthetic product's neighbours differ from each other only by "
         "the isotropic noise that moved them from their seed, which the projection drops; on real vectors the kept "
-        "directions keep 0.94–0.97 (compression section). Word search latency follows the BM25 delta not yet merged "
-        f"({data.get('lexical_delta_after_writes')} products here), which the codes do not change.",
+        "directions keep 0.94–0.97 (compression section).",
         "",
         *latency_rows(data),
     ]
