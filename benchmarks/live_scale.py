@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
@@ -148,20 +149,27 @@ class Writer(threading.Thread):
             time.sleep(max(0.0, due - time.perf_counter()))
 
 
+def searches_while(shop: ShopSeek, work: Callable[[], object], seed: int) -> tuple[float, list[float]]:
+    """Run `work` on a thread and time word searches until it ends (each worked out, none from the result cache):
+    its duration in seconds and the searches' latencies."""
+    worker = threading.Thread(target=work)
+    started = time.perf_counter()
+    worker.start()
+    latencies: list[float] = []
+    texts = queries(SEARCHES, seed=seed)
+    while worker.is_alive():
+        shop.engine.forget_results()
+        latencies += timed_searches(shop, [texts[len(latencies) % len(texts)]])
+    return time.perf_counter() - started, latencies
+
+
 def checkpoint_during_writes(shop: ShopSeek, seeds: Seeds, first: int) -> dict[str, object]:
     """Searches and 50 writes/s while a snapshot is written beside them: its duration, search latency meanwhile and
     how long writes waited (they wait for the snapshot; searches do not)."""
     writer = Writer(shop, seeds, first=first)
     writer.start()
     time.sleep(1)
-    saver = threading.Thread(target=shop.save)
-    started = time.perf_counter()
-    saver.start()
-    latencies: list[float] = []
-    texts = queries(SEARCHES, seed=13)
-    while saver.is_alive():
-        latencies += timed_searches(shop, texts[len(latencies) % len(texts) :][:10])
-    seconds = time.perf_counter() - started
+    seconds, latencies = searches_while(shop, shop.save, seed=13)
     writer.stop.set()
     writer.join()
     return {
@@ -176,16 +184,8 @@ def checkpoint_during_writes(shop: ShopSeek, seeds: Seeds, first: int) -> dict[s
 def merge_during_searches(shop: ShopSeek) -> dict[str, object]:
     """Searches while the BM25 main segment is rebuilt from every product's tokens (a merge, which large catalogues
     build in a helper process): its duration and search latency meanwhile."""
-    lexical = cast(LexicalIndex, shop.indexes.lexical)
-    merger = threading.Thread(target=lexical.commit)
-    started = time.perf_counter()
-    merger.start()
-    latencies: list[float] = []
-    texts = queries(SEARCHES, seed=14)
-    while merger.is_alive():
-        shop.engine.forget_results()  # no writes come to clear them: every search is worked out
-        latencies += timed_searches(shop, [texts[len(latencies) % len(texts)]])
-    return {"merge_s": round(time.perf_counter() - started, 1), "search": percentiles(latencies)}
+    seconds, latencies = searches_while(shop, cast(LexicalIndex, shop.indexes.lexical).commit, seed=14)
+    return {"merge_s": round(seconds, 1), "search": percentiles(latencies)}
 
 
 def crash_and_reopen(folder: Path, seconds: float) -> dict[str, object]:
