@@ -20,7 +20,7 @@ import shutil
 import time
 from pathlib import Path
 
-from benchmarks.common import CACHE, FASHION, RESULTS, attribute_queries, images_dir, split_products, write_result
+from benchmarks.common import CACHE, FASHION, RESULTS, ROOT, attribute_queries, images_dir, split_products, write_result
 from benchmarks.general import catalogue, dummyjson_rows, queries_for
 from shopseek.app import SHOP_HEADS, ShopSeek
 from shopseek.catalog.readers import read_catalog
@@ -40,7 +40,7 @@ def left_out_heads() -> Path:
         from shopseek.learn.cli import alignment
 
         excluded = list(LEFT_OUT)
-        alignment(data=FASHION, out=LEFT_OUT_HEADS, exclude_category=excluded, cache=CACHE / "alignment-features")
+        alignment(data=FASHION, out=LEFT_OUT_HEADS, exclude_category=excluded, cache=ROOT / ".shopseek/cache/alignment")
     return LEFT_OUT_HEADS
 
 
