@@ -397,8 +397,8 @@ def adapt_section(data: dict) -> list[str]:
         "Command: `.venv/bin/python -m benchmarks.adapt_shop`. Adaptation reads only the shop's own text ↔ photo "
         "pairs; nDCG@10 of the shop's queries before and after (photos only: the same photos, heads adapted on "
         "the titled view), and the own-photo retrieval the adaptation optimises, on its held-out test products. "
-        "The DummyJSON shop was measured with the shipped v4 heads (`--shops dummyjson`); the fashion shop with "
-        "left-out heads trained by the v3 recipe (thumbnails only), not re-run since.",
+        "Both shops were measured with the v4 recipe (three views of each photo): the DummyJSON shop with the "
+        "shipped heads, the fashion shop with heads trained by that recipe without Footwear and Accessories.",
         "",
         "| shop | view | mode | before (all / en / zh) | after (all / en / zh) |",
         "|---|---|---|---|---|",
