@@ -21,6 +21,16 @@ GROWTH = 1.5  # the word buffer grows by half when full (amortised O(1) a token)
 MIN_GARBAGE = 1 << 20  # replaced tokens tolerated before the buffer is compacted, at least half of it in any case
 
 
+def starts(lengths: np.ndarray) -> np.ndarray:
+    """Where each of these spans begins when they are laid end to end."""
+    return np.cumsum(lengths) - lengths
+
+
+def gathered(flat: np.ndarray, begins: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The spans of `flat` beginning at `begins`, laid end to end."""
+    return flat[np.repeat(begins - starts(lengths), lengths) + np.arange(int(lengths.sum()))]
+
+
 @dataclass(frozen=True)
 class TokenTable:
     """A frozen copy of every product's tokens: keys, their token counts, their word numbers end to end."""
@@ -128,11 +138,8 @@ class TokenLists:
         """A frozen copy of every key's tokens, the buffer's replaced tokens left out."""
         keys = np.flatnonzero(self._start >= 0)
         lengths = self._length[keys].astype(np.int64)
-        ends = np.cumsum(lengths)
-        offsets = np.repeat(self._start[keys] - (ends - lengths), lengths) + np.arange(
-            int(ends[-1]) if len(ends) else 0
-        )
-        return TokenTable(keys, lengths, self._flat[offsets], self._vocabulary, list(self._new_words))
+        ids = gathered(self._flat, self._start[keys], lengths)
+        return TokenTable(keys, lengths, ids, self._vocabulary, list(self._new_words))
 
     def adopt(self, vocabulary: Vocabulary) -> None:
         """Hold the words numbered below the vocabulary's length in it rather than in the dict of new words (it was
@@ -150,7 +157,7 @@ class TokenLists:
         size = int(table.keys[-1]) + 1 if len(table.keys) else 0
         self._start = np.full(size, -1, dtype=np.int64)
         self._length = np.zeros(size, dtype=np.int32)
-        self._start[table.keys] = np.cumsum(table.lengths) - table.lengths
+        self._start[table.keys] = starts(table.lengths)
         self._length[table.keys] = table.lengths
         self._count = len(table.keys)
 
@@ -165,7 +172,6 @@ class TokenLists:
     @classmethod
     def load(cls, folder: Path) -> TokenLists | None:
         """The token lists a table saved (or an older snapshot's lexical.json); None when there are none."""
-        held = cls()
         if not (folder / TOKENS).exists():
             old = folder / "lexical.json"
             if not old.exists():
@@ -173,10 +179,9 @@ class TokenLists:
             return cls.from_lists({int(k): v for k, v in json.loads(old.read_text()).items()})
         vocabulary = Vocabulary.load(folder / VOCABULARY)
         with np.load(folder / TOKENS) as stored:
-            keys, lengths, ids = stored["keys"], stored["lengths"], stored["ids"]
-        order = np.argsort(keys, kind="stable")
-        starts = (np.cumsum(lengths) - lengths)[order]
-        offsets = np.repeat(starts - (np.cumsum(lengths[order]) - lengths[order]), lengths[order])
-        ids = ids[offsets + np.arange(len(offsets))] if len(offsets) else ids
-        held._take(TokenTable(keys[order].astype(np.int64), lengths[order].astype(np.int64), ids, vocabulary, []))
+            keys, lengths, ids = stored["keys"], stored["lengths"].astype(np.int64), stored["ids"]
+        order = np.argsort(keys, kind="stable")  # saved in key order since, but older snapshots kept write order
+        ids = gathered(ids, starts(lengths)[order], lengths[order])
+        held = cls()
+        held._take(TokenTable(keys[order].astype(np.int64), lengths[order], ids, vocabulary, []))
         return held

@@ -37,13 +37,13 @@ class WordCounts:
         number = self._restored.number(word)
         return 0 if number is None else int(self._restored_counts[number])
 
-    def add(self, word: str, count: int = 1) -> None:
+    def add(self, word: str) -> None:
         """Count a word (again)."""
         number = None if word in self._new else self._restored.number(word)
         if number is None:
-            self._new[word] += count
+            self._new[word] += 1
         else:
-            self._restored_counts[number] += count
+            self._restored_counts[number] += 1
 
     def most_common(self) -> Iterator[tuple[str, int]]:
         """Every word with its count, most frequent first (lazily: callers take the first few they want)."""
