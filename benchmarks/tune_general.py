@@ -21,13 +21,11 @@ from shopseek.search.engine import Query, SearchEngine
 
 SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
-    f"heads confident at {confident}, visual words sure at {sure}": {
-        "head_confident_at": confident,
-        "visual_words_sure_at": sure,
-    }
-    for confident in (0.5, 0.55)
-    for sure in (0.016, 0.02, 0.024)
-}  # round 9: the trust settings again, with the v4 heads and the studio catalogues. Round 8 chose the photo
+    f"heads' picks this far below visual words' own (share of its spread): {gap}": {"head_trust_gap": gap}
+    for gap in (0.2, 0.3, 0.4, 0.6)
+}  # round 10: the gap between the heads' picks and visual words' own, measured on visual words' spread of scores
+# (raw score gap 0.02 before: results/tune_general_round9.json), with three dev phrasings per category and language.
+# Round 9 chose the trust settings again with the v4 heads and the studio catalogues. Round 8 chose the photo
 # signals' say for a colour the best word matches do not name (8; results/tune_general_round8.json), round 7 the
 # matching head's weight (0.25; results/tune_general_round7.json), round 6 the trust
 # (results/tune_general_round6.json: heads confident

@@ -274,10 +274,13 @@ def test_photo_signals_get_more_say_for_a_colour_the_best_word_matches_do_not_na
 def test_trained_heads_lose_their_say_when_visual_words_disagree_with_their_picks() -> None:
     from shopseek.search.trust import agreement_gap, head_trust
 
-    reference = [(1, 0.90), (2, 0.89), (3, 0.70), (4, 0.69)]
+    reference = [(1, 0.90), (2, 0.89), (3, 0.70), (4, 0.69)]  # its top two stand 0.1 above its mean
     assert agreement_gap([(2, 0.5), (1, 0.4)], reference, top=2) == pytest.approx(0.0)
     gap = agreement_gap([(3, 0.5), (4, 0.4)], reference, top=2)
-    assert gap == pytest.approx(0.2)
+    assert gap == pytest.approx(2.0)  # 0.2 below its top, twice its spread
+    crowded = [(key, 0.9 - (0.9 - score) / 10) for key, score in reference]  # the same order, scores ten times closer
+    assert agreement_gap([(3, 0.5), (4, 0.4)], crowded, top=2) == pytest.approx(gap)
+    assert agreement_gap([(1, 0.5)], [(1, 0.8), (2, 0.8)], top=2) is None  # scores that do not spread tell nothing
     assert head_trust(0.0, 0.1) == 1.0 and head_trust(0.075, 0.1) == pytest.approx(0.5) and head_trust(gap, 0.1) == 0.0
     assert head_trust(None, 0.1) == 1.0 and head_trust(gap, 0.0) == 1.0
 

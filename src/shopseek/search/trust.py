@@ -2,10 +2,10 @@
 
 The heads were trained on fashion photos; on other goods they pick wrongly (shoes for "phone"), scoring lower.
 The visual-words signal knows 1,000 everyday object classes. When the products the heads rank first score far
-below the visual-words signal's own best while visual words is sure of its picks (its top stands out of its list),
-and the heads are not sure of theirs (their top picks score low), the query is outside what the heads know and their
-weight shrinks. The same holds when the query's words occur in the catalogue and the heads' picks hold hardly any of
-them ("沙发" in a shop of clothes and one sofa).
+below the visual-words signal's own best (far for visual words' own spread of scores) while visual words is sure of
+its picks (its top stands out of its list) and the heads are not sure of theirs (their top picks score low), the
+query is outside what the heads know and their weight shrinks. The same holds when the query's words occur in the
+catalogue and the heads' picks hold hardly any of them ("沙发" in a shop of clothes and one sofa).
 """
 
 from __future__ import annotations
@@ -20,16 +20,22 @@ COLOUR_SIGNALS = ("cross_modal", "match", "colour")  # they read the colour off 
 
 
 def agreement_gap(picks: Hits, reference: Hits, top: int = TOP) -> float | None:
-    """Mean reference score of the reference's own top products minus that of the picks' top products.
+    """How far the picks' top products score below the reference's own top products in the reference's list, as a
+    share of how far that top stands out of the whole list (0: the same picks; 1: picks as good as the list's mean).
 
-    Picks the reference did not list count at the reference's lowest listed score; None without a reference.
+    Measured on the reference's own spread, so a signal whose scores crowd together (visual words over a few
+    products of each kind) counts as strongly as one whose scores spread. Picks the reference did not list count at
+    its lowest listed score; None without a reference or when its scores do not spread at all.
     """
     if not picks or not reference:
+        return None
+    spread = standout(reference, top)
+    if spread <= 0:
         return None
     scores = dict(reference)
     floor = min(scores.values())
     chosen = picks[:top]
-    return top_mean(reference, top) - sum(scores.get(key, floor) for key, _ in chosen) / len(chosen)
+    return (top_mean(reference, top) - sum(scores.get(key, floor) for key, _ in chosen) / len(chosen)) / spread
 
 
 def top_mean(hits: Hits, top: int = TOP) -> float:
@@ -51,7 +57,8 @@ def ramp(value: float, low: float, high: float) -> float:
 
 
 def head_trust(gap: float | None, limit: float) -> float:
-    """1 up to a gap of half the limit, falling linearly to 0 at the limit (always 1 when the limit is 0)."""
+    """1 up to a gap of half the limit, falling linearly to 0 at the limit (always 1 when the limit is 0 or the gap
+    is unknown)."""
     if gap is None or limit <= 0:
         return 1.0
     return max(0.0, min(1.0, 2.0 - 2.0 * gap / limit))
