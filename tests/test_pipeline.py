@@ -231,6 +231,43 @@ def test_re_encoding_keeps_the_vectors_of_products_without_stored_photos(tmp_pat
     reopened.close()
 
 
+def test_a_word_in_the_title_outweighs_the_same_word_in_a_description(tmp_path: Path) -> None:
+    from shopseek.catalog.schema import Product
+
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    filler = "sturdy and light for every day"
+    shop.add_products(
+        [
+            Product(id="bag", title="Shoulder bag", description=f"room for a phone, {filler}"),
+            Product(id="phone", title="Smart phone", description=f"a big screen, {filler}"),
+        ]
+    )
+    hits = shop.search(Query("phone", signals=frozenset({"lexical"}))).hits
+    assert [hit.product.id for hit in hits] == ["phone", "bag"]
+    shop.close()
+
+
+def test_an_index_that_read_other_words_re_reads_its_products_on_opening(tmp_path: Path, tiny_catalog: Path) -> None:
+    from shopseek.catalog.schema import SEARCHABLE_TEXT_VERSION
+
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.ingest(read_catalog(tiny_catalog))
+    lexical = frozenset({"lexical"})
+    expected = [(hit.product.id, hit.score) for hit in shop.search(Query("cotton shirt", signals=lexical)).hits]
+    assert expected and shop.settings.lexical_version == SEARCHABLE_TEXT_VERSION
+    keys = shop.indexes.lexical.held_keys()
+    shop.indexes.lexical.add(keys, ["words of an older recipe"] * len(keys))  # as an index built before the change
+    shop.settings.lexical_version = "an older text"
+    shop.save()
+    shop.close()
+
+    reopened = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    found = [(hit.product.id, hit.score) for hit in reopened.search(Query("cotton shirt", signals=lexical)).hits]
+    assert found == expected and reopened.settings.lexical_version == SEARCHABLE_TEXT_VERSION
+    assert sorted(reopened.indexes.lexical.held_keys()) == sorted(keys)
+    reopened.close()
+
+
 def test_a_colour_word_is_answered_by_the_photo_when_titles_do_not_say_it(tmp_path: Path) -> None:
     lines = []
     for colour in ("red", "blue", "green", "black"):

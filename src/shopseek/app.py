@@ -10,6 +10,7 @@ import contextlib
 import copy
 import ctypes
 import gc
+import itertools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,7 +23,7 @@ from readerwriterlock import rwlock
 
 from shopseek.catalog.media import decode_image
 from shopseek.catalog.readers import ReadItem, ReadProblem
-from shopseek.catalog.schema import Product
+from shopseek.catalog.schema import SEARCHABLE_TEXT_VERSION, Product
 from shopseek.catalog.store import Filters, ProductStore, StoredProduct
 from shopseek.config import Settings
 from shopseek.encoders.base import Encoder, get_encoder
@@ -34,6 +35,7 @@ from shopseek.feedback.events import Event, EventLog
 from shopseek.feedback.experiments import Experiment, Experiments, Variant
 from shopseek.feedback.profiles import Profile, build_profile
 from shopseek.index.base import Indexes, TextIndex, VectorSpace
+from shopseek.index.lexical import LexicalIndex
 from shopseek.index.snapshots import VECTOR_FILES, LocalIndexes, Snapshots
 from shopseek.index.vectors import VectorIndex
 from shopseek.language import has_known_word, to_english, tokenize
@@ -174,6 +176,7 @@ class ShopSeek:
             self.recovered = self._recover()
             self._refresh_images()
             self._refresh_joint_space()
+            self._refresh_lexical()
         settle_heap()
         self.ready.set()
 
@@ -535,6 +538,22 @@ class ShopSeek:
                 if words is not None:  # products without stored photos keep theirs: nothing to re-encode
                     local.visual_words.add(chunk_keys, words)
             self.settings.image_version = version
+        self.save()
+
+    def _refresh_lexical(self) -> None:
+        """Re-read every product's words into a new lexical index, built aside and swapped in, when the text the
+        lexical index reads changed since this index was built (`SEARCHABLE_TEXT_VERSION`)."""
+        if self._local is None or self.settings.lexical_version == SEARCHABLE_TEXT_VERSION:
+            return
+        with self._writing:
+            rebuilt = LexicalIndex(tokenize)
+            worded = (stored for stored in self.store.iter_all() if stored.product.has_text)
+            while chunk := list(itertools.islice(worded, INGEST_BATCH)):
+                rebuilt.add([stored.key for stored in chunk], [stored.product.searchable_text() for stored in chunk])
+            rebuilt.commit()
+            with self._lock.gen_wlock():
+                self._use(replace(self._local, lexical=rebuilt))
+                self.settings.lexical_version = SEARCHABLE_TEXT_VERSION
         self.save()
 
     def _checkpoint_if_due(self) -> None:

@@ -67,6 +67,7 @@ class Settings(BaseModel):
     encoder_options: dict[str, str] = Field(default_factory=dict)
     joint_version: str = ""
     image_version: str = ""
+    lexical_version: str = ""
     fusion: str = Field(default="rrf", pattern="^(rrf|weighted)$")
     weights: dict[Signal, float] = Field(default_factory=dict, description="Overrides of DEFAULT_WEIGHTS")
     head_trust_gap: float = Field(

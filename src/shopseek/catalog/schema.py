@@ -108,8 +108,9 @@ class Product(BaseModel):
         return [value] if isinstance(value, str) else value
 
     def searchable_text(self) -> str:
-        """The text a lexical or dense text index sees for this product."""
-        parts = [self.title, self.brand, self.category, self.description]
+        """The text the lexical index reads for this product: its naming words (title, brand, category) twice, as a
+        word in the title says more of what the product is than one in its description or reviews."""
+        parts = [self.naming_text(), self.naming_text(), self.description]
         parts += [f"{v}" for v in self.attributes.values() if isinstance(v, str | int | float)]
         parts += [r.text for r in self.reviews[:5]]
         return " ".join(p for p in parts if p)
@@ -138,6 +139,9 @@ class Product(BaseModel):
     def has_text(self) -> bool:
         """True when the product has any text to match words against."""
         return bool(self.title or self.description or self.brand or self.category or self.reviews)
+
+
+SEARCHABLE_TEXT_VERSION = "naming-words-twice"  # an index whose lexical side read another text re-reads its products
 
 
 def naming_text(title: str | None, brand: str | None, category: str | None) -> str:
