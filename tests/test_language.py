@@ -55,3 +55,10 @@ def test_dictionary_senses_are_plain_words() -> None:
     english = dictionary()
     assert english["沙发"] == "sofa"  # "(loanword)" and the slang sense are dropped
     assert english["手机"] == "cell phone mobile phone"  # no measure words ("CL:")
+
+
+def test_an_unknown_word_of_known_characters_is_read_character_by_character() -> None:
+    assert to_english("男鞋") == "men shoe"  # neither jieba nor CC-CEDICT knows the word; the vocabulary its characters
+    assert to_english("女表") == "women watch"
+    assert to_english("红米Note12T") == "红米 note12t"  # 米 is not known: the brand stays whole, never "red 米"
+    assert to_english("新品") == "新品"  # a lone character of the general dictionary is too ambiguous to use

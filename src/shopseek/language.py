@@ -229,22 +229,36 @@ def _english_of(piece: str) -> str | None:
     return found if found is not None or len(piece) < 2 else dictionary().get(piece)
 
 
-def _translate_word(word: str) -> str:
-    """English for one jieba word: the whole word, else its longest known pieces of two characters or more."""
-    if (english := _english_of(word)) is not None:
-        return f" {english} "
+def _pieces(word: str, smallest: int) -> tuple[str, bool]:
+    """A word with its longest known pieces of at least `smallest` characters in English, and whether every
+    character was part of one."""
     out: list[str] = []
+    whole = True
     i = 0
     while i < len(word):
-        for size in range(len(word) - i, 1, -1):
+        for size in range(len(word) - i, smallest - 1, -1):
             if (english := _english_of(word[i : i + size])) is not None:
                 out.append(f" {english} ")
                 i += size
                 break
         else:
             out.append(word[i])
+            whole = False
             i += 1
-    return "".join(out)
+    return "".join(out), whole
+
+
+def _translate_word(word: str) -> str:
+    """English for one jieba word: the whole word, else its longest known pieces of two characters or more, else,
+    when every character is one the product vocabulary knows, those characters (男鞋 is "men shoe"; 红米 stays a
+    brand, not "red" and an untranslated 米)."""
+    if (english := _english_of(word)) is not None:
+        return f" {english} "
+    translated, whole = _pieces(word, 2)
+    if not whole:
+        by_character, every = _pieces(word, 1)
+        translated = by_character if every else translated
+    return translated
 
 
 @cache
