@@ -12,6 +12,7 @@ from PIL import Image
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.catalog.store import Filters
+from shopseek.config import Signal
 from shopseek.encoders.base import ENCODERS
 from shopseek.errors import BadQuery
 from shopseek.search.engine import Query
@@ -252,7 +253,7 @@ def test_an_index_that_read_other_words_re_reads_its_products_on_opening(tmp_pat
 
     shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
     shop.ingest(read_catalog(tiny_catalog))
-    lexical = frozenset({"lexical"})
+    lexical: frozenset[Signal] = frozenset({"lexical"})
     expected = [(hit.product.id, hit.score) for hit in shop.search(Query("cotton shirt", signals=lexical)).hits]
     assert expected and shop.settings.lexical_version == SEARCHABLE_TEXT_VERSION
     keys = shop.indexes.lexical.held_keys()
@@ -265,6 +266,43 @@ def test_an_index_that_read_other_words_re_reads_its_products_on_opening(tmp_pat
     found = [(hit.product.id, hit.score) for hit in reopened.search(Query("cotton shirt", signals=lexical)).hits]
     assert found == expected and reopened.settings.lexical_version == SEARCHABLE_TEXT_VERSION
     assert sorted(reopened.indexes.lexical.held_keys()) == sorted(keys)
+    reopened.close()
+
+    again = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())  # the re-read words were snapshotted
+    assert [(hit.product.id, hit.score) for hit in again.search(Query("cotton shirt", signals=lexical)).hits] == found
+    again.close()
+
+
+def test_searches_from_many_threads_go_on_while_an_upgrade_re_reads_the_words(
+    tmp_path: Path, tiny_catalog: Path
+) -> None:
+    import threading
+
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.ingest(read_catalog(tiny_catalog))
+    shop.settings.lexical_version = "an older text"
+    shop.save()
+    shop.close()
+
+    reopened = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"](), defer_recovery=True)
+    failures: list[BaseException] = []
+    found: list[set[str]] = []
+
+    def search() -> None:
+        for _ in range(40):
+            try:
+                found.append({hit.product.id for hit in reopened.search(Query("jeans", k=3)).hits})
+            except BaseException as exc:  # any failure is the finding
+                failures.append(exc)
+
+    threads = [threading.Thread(target=search) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    reopened.finish_opening()
+    for thread in threads:
+        thread.join()
+    assert not failures and reopened.ready.is_set()
+    assert all("p2" in ids for ids in found)  # the old index and the rebuilt one both answer
     reopened.close()
 
 
