@@ -242,3 +242,11 @@ def test_a_repeated_query_reads_its_kept_scores_until_a_write_or_a_merge() -> No
     index.commit()  # the merged segment's statistics change the scores: nothing kept from before
     rebuilt = built(dict(enumerate(TEXTS)) | {0: "green coat"})
     assert index.search_tokens(tokens, 10) == rebuilt.search_tokens(tokens, 10)
+
+
+def test_holding_names_the_keys_whose_text_holds_a_token_in_the_segment_or_the_delta() -> None:
+    index = built({1: "red shirt", 2: "blue jeans", 3: "red scarf"})
+    index.add([4], ["green shirt"])  # in the delta
+    assert index.holding([1, 2, 3, 4, 99], ["shirt"]) == {1, 4}
+    assert index.holding([1, 2, 3], ["jean", "scarf"]) == {2, 3}
+    assert index.holding([2], ["shirt"]) == set()

@@ -248,6 +248,28 @@ def test_a_word_in_the_title_outweighs_the_same_word_in_a_description(tmp_path: 
     shop.close()
 
 
+def test_word_matches_of_only_the_query_modifiers_leave_the_bm25_list(tmp_path: Path) -> None:
+    from shopseek.catalog.schema import Product
+    from shopseek.search.head_words import holding_head
+
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.add_products(
+        [
+            Product(id="perfume", title="Fog scent perfume", description="long lasting"),
+            Product(id="top", title="Tank top for women"),
+            Product(id="bag", title="Shoulder bag for women"),
+        ]
+    )
+    lexical: frozenset[Signal] = frozenset({"lexical"})
+    assert [hit.product.id for hit in shop.search(Query("scent for women", signals=lexical)).hits] == ["perfume"]
+    women = {hit.product.id for hit in shop.search(Query("women", signals=lexical)).hits}
+    assert women == {"top", "bag"}  # the word is its own head: every match holds it
+    sofa = {hit.product.id for hit in shop.search(Query("sofa for women", signals=lexical)).hits}
+    assert sofa == {"top", "bag"}  # no match holds "sofa": the list is left as it was
+    assert holding_head([(1, 2.0), (2, 1.0)], set()) == [(1, 2.0), (2, 1.0)]
+    shop.close()
+
+
 def test_an_index_that_read_other_words_re_reads_its_products_on_opening(tmp_path: Path, tiny_catalog: Path) -> None:
     from shopseek.catalog.schema import SEARCHABLE_TEXT_VERSION
 
@@ -332,12 +354,14 @@ def test_photo_signals_get_more_say_for_a_colour_the_best_word_matches_do_not_na
         image = write_image(tmp_path / "img" / f"{colour}.png", colour)
         lines.append(json.dumps({"id": f"tee-{colour}", "title": "Classic cotton t-shirt", "images": [image]}))
         lines.append(json.dumps({"id": f"cap-{colour}", "title": f"{colour} cap", "images": [image]}))
+    green = write_image(tmp_path / "img" / "green.png", "green")
+    lines.append(json.dumps({"id": "tee-green", "title": "Green cotton t-shirt", "images": [green]}))
     (tmp_path / "variants.jsonl").write_text("\n".join(lines))
     shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
     shop.ingest(read_catalog(tmp_path / "variants.jsonl"))
     shop.settings.unnamed_colour_say = 4.0
     base = shop.settings.fusion_weights()
-    # "red t-shirt": the tees match best and name no colour, the red cap names one (1 of 3): 1 + 3 * 2/3
+    # "red t-shirt": the tees match (the caps are no t-shirts); the green tee names a colour (1 of 3): 1 + 3 * 2/3
     for query, factor in (("red t-shirt", 3.0), ("红色T恤", 3.0), ("red cap", 1.0), ("t-shirt", 1.0)):
         lists = shop.engine.recall(Query(query), None)
         said = shop.engine._colour_said(query, lists, base)

@@ -67,6 +67,10 @@ class IndexShard:
         """Add or replace vectors."""
         self.spaces[name].add(keys, vectors)
 
+    def holding(self, keys: list[int], tokens: list[str]) -> set[int]:
+        """The keys of this shard among these whose text holds any of the tokens."""
+        return self.lexical.holding(keys, tokens)
+
     def add_texts(self, keys: list[int], texts: list[str]) -> None:
         """Add or replace product texts (searchable at once)."""
         self.lexical.add(keys, texts)
@@ -166,6 +170,14 @@ class ShardedLexical:
     def search_tokens(self, tokens: list[str], k: int, allowed: np.ndarray | None = None) -> Hits:
         """Top-k (key, BM25 score) pairs over all shards."""
         return merge(self._ray.get([shard.search_tokens.remote(tokens, k, allowed) for shard in self.shards]), k)
+
+    def holding(self, keys: list[int], tokens: list[str]) -> set[int]:
+        """The keys among these whose text holds any of the tokens, asked of the shards that own them."""
+        owned = by_shard(keys, len(self.shards))
+        found = self._ray.get(
+            [self.shards[number].holding.remote([keys[i] for i in rows], tokens) for number, rows in owned]
+        )
+        return set().union(*found)
 
     def add(self, keys: list[int], texts: list[str]) -> None:
         """Send each product's text to its shard."""

@@ -86,6 +86,10 @@ class TextIndex(Protocol):
         """Products held."""
         ...
 
+    def holding(self, keys: list[int], tokens: list[str]) -> set[int]:
+        """The keys among these whose text holds any of the tokens."""
+        ...
+
 
 V = TypeVar("V", bound=VectorSpace, covariant=True)
 L = TypeVar("L", bound=TextIndex, covariant=True)

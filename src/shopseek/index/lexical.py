@@ -272,6 +272,12 @@ class LexicalIndex:
         """Number of products held."""
         return len(self._tokens)
 
+    def holding(self, keys: list[int], tokens: list[str]) -> set[int]:
+        """The keys among these whose text holds any of the tokens (read from the token lists: no BM25 pass)."""
+        wanted = set(tokens)
+        with self._lock:
+            return {key for key in keys if not wanted.isdisjoint(self._tokens.get(int(key)) or ())}
+
     def pending(self) -> int:
         """Writes held in the delta, waiting for the next merge."""
         return len(self._delta.written)

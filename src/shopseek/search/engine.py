@@ -21,7 +21,7 @@ from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
 from shopseek.language import has_known_word
 from shopseek.search.floor import answering
 from shopseek.search.fuse import FUSERS
-from shopseek.search.head_words import HEAD_POOL, heads_first
+from shopseek.search.head_words import HEAD_POOL, head_forms, heads_first, holding_head
 from shopseek.search.highlight import highlight_spans
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
 from shopseek.search.synonyms import Synonyms
@@ -165,7 +165,7 @@ class SearchEngine:
         if query.text.strip():
             understood = understand(query.text)
             if query.uses("lexical"):
-                lists["lexical"] = self.indexes.lexical.search_tokens(self._lexical_tokens(query.text), depth, allowed)
+                lists["lexical"] = self._word_matches(query.text, depth, allowed)
             text_query = self._query_vector(tuple(understood.renditions))
             if query.uses("dense"):
                 lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
@@ -188,6 +188,14 @@ class SearchEngine:
                 hits = within_window(self.indexes.joint_text.search_one(joint, depth, allowed))
                 lists["image_cross_modal"] = hits
         return lists
+
+    def _word_matches(self, text: str, depth: int, allowed: np.ndarray | None) -> Hits:
+        """BM25 hits for the query's words, keeping those that hold its head noun when any does."""
+        hits = self.indexes.lexical.search_tokens(self._lexical_tokens(text), depth, allowed)
+        forms = head_forms(text)
+        if not forms or not hits:
+            return hits
+        return holding_head(hits, self.indexes.lexical.holding([key for key, _ in hits], forms))
 
     def _lexical_tokens(self, text: str) -> list[str]:
         """The words the lexical index is asked for: the query's tokens and their catalogue synonyms."""

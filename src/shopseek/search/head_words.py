@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import re
 
+from shopseek.index.base import Hits
 from shopseek.language import stem, to_english
+from shopseek.search.understand import understand
 
 QUALIFIER = re.compile(r"\s(?:for|with|compatible|fits|to|of|in|by|from)\s|[-–(),/|:]")
 WORD = re.compile(r"[a-z][a-z0-9]*")
@@ -32,6 +34,20 @@ def head_of(text: str) -> str | None:
     """The stemmed head word of a title or query (its last word before any qualifier), or None."""
     words = _words(text)
     return words[-1] if words else None
+
+
+def head_forms(query: str) -> list[str]:
+    """The lexical tokens naming the query's head noun in each language the vocabulary knows ("shoe", "鞋"); empty
+    without a head."""
+    head = head_of(query)
+    return understand(head).tokens if head else []
+
+
+def holding_head(hits: Hits, holding: set[int]) -> Hits:
+    """The word matches whose text holds the query's head noun (`holding`: those keys), when any does: a product
+    matching only the query's modifiers ("women" of "scent for women") is another kind of thing; unchanged when
+    none holds it."""
+    return [hit for hit in hits if hit[0] in holding] if holding else hits
 
 
 def modifies(words: tuple[str, ...], head: str) -> bool:
