@@ -250,3 +250,9 @@ def test_holding_names_the_keys_whose_text_holds_a_token_in_the_segment_or_the_d
     assert index.holding([1, 2, 3, 4, 99], ["shirt"]) == {1, 4}
     assert index.holding([1, 2, 3], ["jean", "scarf"]) == {2, 3}
     assert index.holding([2], ["shirt"]) == set()
+
+
+def test_a_compound_ending_in_a_token_holds_it() -> None:
+    index = built({1: "leather handbag", 2: "shoulder bag", 3: "bagel toaster"})
+    assert index.holding([1, 2, 3], ["bag"]) == {1, 2}  # "handbag" ends in "bag"; "bagel" only starts with it
+    assert index.holding([1, 2, 3], ["ag"]) == set()  # endings of fewer than three letters hold nothing

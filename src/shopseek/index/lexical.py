@@ -13,6 +13,7 @@ import json
 import math
 import multiprocessing
 import os
+import re
 import sys
 import threading
 import uuid
@@ -37,6 +38,7 @@ MERGE_AT = 2_000  # delta size that starts a background merge (or 5 % of the mai
 MERGE_ASIDE_AT = 50_000  # products from which merges build in a helper process: in a thread, at 1.1M products,
 # the merge's Python work held the interpreter lock from searches for half a minute (word search p50 84 -> 170 ms)
 SEGMENT = "bm25"  # the main segment's folder inside a snapshot
+COMPOUND_ENDING = re.compile(r"[a-z]{3,}")  # a Latin word this long ends compounds that are that thing
 IDENTITY = "identity"  # the file naming the segment build a folder holds
 WORDS = "words.txt"  # the segment's words, one a line in column order
 EMPTY = "\u2205"  # stands in for a product without words, so bm25s keeps its row
@@ -273,10 +275,17 @@ class LexicalIndex:
         return len(self._tokens)
 
     def holding(self, keys: list[int], tokens: list[str]) -> set[int]:
-        """The keys among these whose text holds any of the tokens (read from the token lists: no BM25 pass)."""
+        """The keys among these whose text holds any of the tokens, or a word ending in one of its Latin tokens of
+        three letters or more ("handbag" holds "bag"); read from the token lists, no BM25 pass."""
         wanted = set(tokens)
+        endings = tuple(token for token in tokens if COMPOUND_ENDING.fullmatch(token))
         with self._lock:
-            return {key for key in keys if not wanted.isdisjoint(self._tokens.get(int(key)) or ())}
+            found = {key: self._tokens.get(int(key)) or [] for key in keys}
+        return {
+            key
+            for key, words in found.items()
+            if not wanted.isdisjoint(words) or (endings and any(word.endswith(endings) for word in words))
+        }
 
     def pending(self) -> int:
         """Writes held in the delta, waiting for the next merge."""

@@ -16,6 +16,7 @@ from shopseek.search.understand import understand
 
 QUALIFIER = re.compile(r"\s(?:for|with|compatible|fits|to|of|in|by|from)\s|[-–(),/|:]")
 WORD = re.compile(r"[a-z][a-z0-9]*")
+JOINED = re.compile(r"(?<=[a-z])-(?=[a-z])")  # "t-shirt" is one word ("tshirt", as the tokenizer also reads it)
 HEAD_POOL = 50
 TITLES_KEPT = 65_536
 # Sizes and counts that follow a head noun ("laptop 14 inch", "socks pack of 3") are not heads.
@@ -26,7 +27,7 @@ UNITS = frozenset("inch inches cm mm m kg g gb tb mb ml l oz lb pack pcs pieces 
 def _words(text: str) -> tuple[str, ...]:
     """The stemmed words of a text's main phrase (before any qualifier), without sizes, counts and model codes
     (kept per text: the same titles come back query after query)."""
-    main = QUALIFIER.split(to_english(text).lower(), maxsplit=1)[0]
+    main = QUALIFIER.split(JOINED.sub("", to_english(text).lower()), maxsplit=1)[0]
     return tuple(stem(w) for w in WORD.findall(main) if w not in UNITS and not any(c.isdigit() for c in w))
 
 
