@@ -251,6 +251,7 @@ def test_a_word_in_the_title_outweighs_the_same_word_in_a_description(tmp_path: 
 def test_word_matches_of_only_the_query_modifiers_leave_the_bm25_list(tmp_path: Path) -> None:
     from shopseek.catalog.schema import Product
     from shopseek.search.head_words import head_of, holding_head
+    from shopseek.search.synonyms import SynonymGroups
 
     shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
     shop.add_products(
@@ -268,6 +269,12 @@ def test_word_matches_of_only_the_query_modifiers_leave_the_bm25_list(tmp_path: 
     assert sofa == {"top", "bag"}  # no match holds "sofa": the list is left as it was
     assert holding_head([(1, 2.0), (2, 1.0)], set()) == [(1, 2.0), (2, 1.0)]
     assert head_of("yellow t-shirt") == "tshirt" and head_of("laptop bag - black") == "bag"
+    shop.add_products([Product(id="mist", title="Body mist for women")])
+    assert [hit.product.id for hit in shop.search(Query("scent for women", signals=lexical)).hits] == ["perfume"]
+    shop.synonyms.replace(SynonymGroups(groups=[["scent", "mist"]]))  # the shop's own synonyms name the head too
+    shop.engine.forget_results()
+    found = {hit.product.id for hit in shop.search(Query("scent for women", signals=lexical)).hits}
+    assert found == {"perfume", "mist"}
     shop.close()
 
 

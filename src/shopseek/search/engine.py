@@ -190,11 +190,14 @@ class SearchEngine:
         return lists
 
     def _word_matches(self, text: str, depth: int, allowed: np.ndarray | None) -> Hits:
-        """BM25 hits for the query's words, keeping those that hold its head noun when any does."""
+        """BM25 hits for the query's words, keeping those that hold its head noun (or a synonym the shop gave it)
+        when any does."""
         hits = self.indexes.lexical.search_tokens(self._lexical_tokens(text), depth, allowed)
         forms = head_forms(text)
         if not forms or not hits:
             return hits
+        if self.synonyms:
+            forms = self.synonyms.expand(forms)
         return holding_head(hits, self.indexes.lexical.holding([key for key, _ in hits], forms))
 
     def _lexical_tokens(self, text: str) -> list[str]:
