@@ -2,7 +2,9 @@
 describe something else ("laptop bag", "phone case") is another kind of thing, and goes after those that are it.
 
 The head of an English noun phrase is its last noun before a qualifier ("for", "with", "-", ","): "laptop bag
-for 15 inch laptops" is a bag. Only such modifier uses are moved down, and only within the first results.
+for 15 inch laptops" is a bag. Only such modifier uses are moved down, and only within the first results. Word
+matches that hold only a query's modifiers ("women" of "scent for women") leave the BM25 list when others hold its
+head.
 """
 
 from __future__ import annotations
