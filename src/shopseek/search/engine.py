@@ -21,7 +21,7 @@ from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
 from shopseek.language import has_known_word
 from shopseek.search.floor import answering
 from shopseek.search.fuse import FUSERS
-from shopseek.search.head_words import HEAD_POOL, head_forms, heads_first, holding_head
+from shopseek.search.head_words import HEAD_POOL, head_of, heads_first, holding_head
 from shopseek.search.highlight import highlight_spans
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
 from shopseek.search.synonyms import Synonyms
@@ -193,11 +193,10 @@ class SearchEngine:
         """BM25 hits for the query's words, keeping those that hold its head noun (or a synonym the shop gave it)
         when any does."""
         hits = self.indexes.lexical.search_tokens(self._lexical_tokens(text), depth, allowed)
-        forms = head_forms(text)
-        if not forms or not hits:
+        head = head_of(text)
+        if head is None or not hits:
             return hits
-        if self.synonyms:
-            forms = self.synonyms.expand(forms)
+        forms = self._lexical_tokens(head)  # the head's tokens in each language, and the shop's synonyms of them
         return holding_head(hits, self.indexes.lexical.holding([key for key, _ in hits], forms))
 
     def _lexical_tokens(self, text: str) -> list[str]:

@@ -14,7 +14,6 @@ import re
 
 from shopseek.index.base import Hits
 from shopseek.language import stem, to_english
-from shopseek.search.understand import understand
 
 QUALIFIER = re.compile(r"\s(?:for|with|compatible|fits|to|of|in|by|from)\s|[-–(),/|:]")
 WORD = re.compile(r"[a-z][a-z0-9]*")
@@ -37,13 +36,6 @@ def head_of(text: str) -> str | None:
     """The stemmed head word of a title or query (its last word before any qualifier), or None."""
     words = _words(text)
     return words[-1] if words else None
-
-
-def head_forms(query: str) -> list[str]:
-    """The lexical tokens naming the query's head noun in each language the vocabulary knows ("shoe", "鞋"); empty
-    without a head."""
-    head = head_of(query)
-    return understand(head).tokens if head else []
 
 
 def holding_head(hits: Hits, holding: set[int]) -> Hits:
