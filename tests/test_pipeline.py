@@ -278,6 +278,33 @@ def test_word_matches_of_only_the_query_modifiers_leave_the_bm25_list(tmp_path: 
     shop.close()
 
 
+def test_word_matches_that_only_mention_the_head_noun_pass_most_of_their_say_to_dense(tmp_path: Path) -> None:
+    from shopseek.catalog.schema import Product
+
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.add_products(
+        [
+            Product(id="bag", title="Shoulder bag for women", description="room for your phone and keys"),
+            Product(id="galaxy", title="Galaxy S9", description="an android flagship with a big screen"),
+        ]
+    )
+    base = shop.settings.fusion_weights()
+    kept = shop.settings.mentioned_say
+    assert 0 < kept < 1
+
+    def weights(query: str) -> dict[str, float]:
+        return shop.engine._words_named(query, shop.engine.recall(Query(query), None), base)
+
+    said = weights("phone")  # the bag only mentions a phone: its title names another thing
+    assert said["lexical"] == pytest.approx(base["lexical"] * kept)
+    assert said["dense"] == pytest.approx(base["dense"] + base["lexical"] * (1 - kept))
+    assert weights("手机")["lexical"] == pytest.approx(base["lexical"] * kept)  # the same in Chinese
+    assert weights("women's bag") == base  # a match names the head in its title
+    assert weights("sofa for women") == base  # no match holds the head: the words matched are modifiers
+    assert weights("teapot") == base  # no word matches at all
+    shop.close()
+
+
 def test_an_index_that_read_other_words_re_reads_its_products_on_opening(tmp_path: Path, tiny_catalog: Path) -> None:
     from shopseek.catalog.schema import SEARCHABLE_TEXT_VERSION
 

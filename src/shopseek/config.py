@@ -46,6 +46,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {  # one per signal (tests/test_settings.py)
     "personal": 3.0,
     "match": 0.25,
 }
+MENTIONED_SAY = 0.25  # round 11 of benchmarks/tune_general.py: 1 / 0.5 / 0.25 / 0 -> DummyJSON title+description+images
+# 0.820 / 0.820 / 0.829 / 0.819 and DummyJSON-2024 text 0.829 / 0.834 / 0.838 / 0.840 nDCG@10 on dev, fashion unchanged
 HEAD_TRUST_GAP = 0.3  # round 10: the gap measured on visual words' own spread of scores (it was a raw score gap of
 # 0.02). Relative limits 0.2 / 0.3 / 0.4 / 0.6 -> DummyJSON images only 0.687 / 0.684 / 0.684 / 0.666 nDCG@10 on dev
 # (0.636 with the raw gap), fashion unchanged, studio shots only 0.728 -> 0.724; mean of seven 0.758 -> 0.765
@@ -100,6 +102,13 @@ class Settings(BaseModel):
         le=20,
         description="How many times their say the photo signals (heads, colour) get when a query names a colour the"
         " best word matches do not (colour variants whose titles do not say the colour; 1: no change)",
+    )
+    mentioned_say: float = Field(
+        default=MENTIONED_SAY,
+        ge=0,
+        le=1,
+        description="Share of their say the word matches keep when the best holding the query's head noun only mention"
+        " it, none in its title, brand or category (a bag for your phone); the rest passes to dense (1: no change)",
     )
     recall_k: int = Field(default=200, ge=10, le=5000)
     sponsored_slots: int = Field(default=2, ge=0, le=10, description="Sponsored products shown above page 1 at most")

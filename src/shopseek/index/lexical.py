@@ -44,6 +44,15 @@ WORDS = "words.txt"  # the segment's words, one a line in column order
 EMPTY = "\u2205"  # stands in for a product without words, so bm25s keeps its row
 
 
+def holds(words: list[str], tokens: list[str]) -> bool:
+    """True when the words hold any of the tokens, or a word ending in one of its Latin tokens of three letters or
+    more ("handbag" holds "bag")."""
+    if not set(tokens).isdisjoint(words):
+        return True
+    endings = tuple(token for token in tokens if COMPOUND_ENDING.fullmatch(token))
+    return bool(endings) and any(word.endswith(endings) for word in words)
+
+
 def interned(tokens: list[str]) -> list[str]:
     """The tokens as shared string objects (a million products repeat a few thousand words)."""
     return [sys.intern(token) for token in tokens]
@@ -275,17 +284,11 @@ class LexicalIndex:
         return len(self._tokens)
 
     def holding(self, keys: list[int], tokens: list[str]) -> set[int]:
-        """The keys among these whose text holds any of the tokens, or a word ending in one of its Latin tokens of
-        three letters or more ("handbag" holds "bag"); read from the token lists, no BM25 pass."""
-        wanted = set(tokens)
-        endings = tuple(token for token in tokens if COMPOUND_ENDING.fullmatch(token))
+        """The keys among these whose text holds any of the tokens (as `holds` reads it); read from the token
+        lists, no BM25 pass."""
         with self._lock:
             found = {key: self._tokens.get(int(key)) or [] for key in keys}
-        return {
-            key
-            for key, words in found.items()
-            if not wanted.isdisjoint(words) or (endings and any(word.endswith(endings) for word in words))
-        }
+        return {key for key, words in found.items() if holds(words, tokens)}
 
     def pending(self) -> int:
         """Writes held in the delta, waiting for the next merge."""

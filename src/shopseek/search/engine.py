@@ -18,7 +18,8 @@ from shopseek.encoders.base import Encoder, normalize
 from shopseek.errors import BadQuery
 from shopseek.feedback.profiles import Profile
 from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
-from shopseek.language import has_known_word
+from shopseek.index.lexical import holds
+from shopseek.language import has_known_word, tokenize
 from shopseek.search.floor import answering
 from shopseek.search.fuse import FUSERS
 from shopseek.search.head_words import HEAD_POOL, head_of, heads_first, holding_head
@@ -282,6 +283,7 @@ class SearchEngine:
             lists["personal"] = self._personal(lists, profile)
         weights = {**self.settings.fusion_weights(), **(query.weights or {})}
         weights = self._trusted(query.text, lists, self._colour_said(query.text, lists, weights))
+        weights = self._words_named(query.text, lists, weights)
         fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
             lists["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
@@ -322,6 +324,30 @@ class SearchEngine:
         named = sum(bool(colours_in(found.product.naming_attributes_text())) for found in stored.values())
         factor = unnamed_colour_say(named / max(len(stored), 1), say)
         return {**weights, **{name: weights.get(name, 1.0) * factor for name in COLOUR_SIGNALS}}
+
+    def _words_named(self, text: str, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
+        """Weights with most of the word matches' say passed to dense retrieval when the best of them holding the
+        query's head noun only mention it in passing, none in its title, brand or category: a bag with room "for
+        your phone" is no answer to "phone", and the text encoder reads what each product is."""
+        lexical = lists.get("lexical")
+        kept = self.settings.mentioned_say
+        if not lexical or "dense" not in lists or kept == 1.0 or self._names_head(text, lexical):
+            return weights
+        say = weights.get("lexical", 1.0)
+        return {**weights, "lexical": say * kept, "dense": weights.get("dense", 1.0) + say * (1.0 - kept)}
+
+    def _names_head(self, text: str, lexical: Hits) -> bool:
+        """True when one of the best word matches names the query's head noun (in any of its forms) in its title,
+        brand or category, or none holds it at all (their words are the query's modifiers: nothing to judge)."""
+        head = head_of(text)
+        if head is None:
+            return True
+        forms = self._lexical_tokens(head)
+        best = [key for key, _ in lexical[:TOP]]
+        if not self.indexes.lexical.holding(best, forms):
+            return True
+        stored = self.store.get_many(best)
+        return any(holds(tokenize(found.product.naming_text()), forms) for found in stored.values())
 
     def _trusted(self, text: str, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
         """Weights with the say of the text-to-photo signals shared by trust: the trained heads (and their matching
