@@ -62,3 +62,14 @@ def test_an_unknown_word_of_known_characters_is_read_character_by_character() ->
     assert to_english("女表") == "women watch"
     assert to_english("红米Note12T") == "红米 note12t"  # 米 is not known: the brand stays whole, never "red 米"
     assert to_english("新品") == "新品"  # a lone character of the general dictionary is too ambiguous to use
+
+
+def test_words_jieba_splits_are_read_whole_where_the_dictionary_has_them() -> None:
+    assert to_english("平板电脑") == "tablet computer"  # not "slab plate" and "computer"
+    assert to_english("充电宝").startswith("portable charger")
+
+
+def test_the_last_character_of_a_phrase_is_its_head_and_is_translated() -> None:
+    assert to_english("保温杯").endswith("cup trophy cup")  # 保温 + 杯: the cup is the thing
+    assert to_english("不锈钢锅").endswith("pot pan")
+    assert to_english("红米") == "红米"  # the rest unknown: a brand, left whole

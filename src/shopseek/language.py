@@ -70,6 +70,7 @@ CHINESE_STOPWORDS = frozenset(
     ]
 )
 MAX_PHRASE_WORDS = 3
+MAX_JOINED_WORDS = 3  # jieba words read together as one dictionary word at most
 SKIPPED_SENSES = ("CL:", "(", "surname ", "variant of", "old variant", "see ", "abbr. for", "used in ")
 MAX_SENSE_WORDS = 4
 SENSES_PER_WORD = 2
@@ -261,6 +262,35 @@ def _translate_word(word: str) -> str:
     return translated
 
 
+def _translate_head(word: str) -> str:
+    """English for the last word of a Chinese phrase: its last character is the phrase's head (保温 + 杯, 瑜伽 + 垫)
+    and names the thing, so when the rest is known it takes the dictionary's senses, which elsewhere are too many to
+    guess a lone character's meaning from."""
+    last = word[-1]
+    english = dictionary().get(last)
+    if english is None or last in vocabulary().chinese_to_english or _english_of(word) is not None:
+        return _translate_word(word)
+    rest, whole = _pieces(word[:-1], 2) if len(word) > 1 else ("", True)
+    return f"{rest} {english} " if whole else _translate_word(word)
+
+
+def _dictionary_words(words: list[str]) -> list[str]:
+    """jieba's words with adjacent ones read as one where together they make a longer known word: jieba's own
+    dictionary lacks many that CC-CEDICT has (平板 + 电脑 is 平板电脑, "tablet computer", not "slab" and "computer")."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for end in range(min(len(words), i + MAX_JOINED_WORDS), i + 1, -1):
+            if _english_of(joined := "".join(words[i:end])) is not None:
+                out.append(joined)
+                i = end
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
 @cache
 def _mixed_script_terms() -> list[str]:
     """Vocabulary terms mixing Latin and Chinese (like `t恤`), longest first; jieba splits these."""
@@ -279,7 +309,9 @@ def to_english(text: str) -> str:
     position = 0
     for match in CJK.finditer(text):
         out.append(text[position : match.start()])
-        out += [_translate_word(w) for w in jieba.lcut(match.group())]
+        words = _dictionary_words(jieba.lcut(match.group()))
+        out += [_translate_word(w) for w in words[:-1]]
+        out.append(_translate_head(words[-1]))
         position = match.end()
     out.append(text[position:])
     return re.sub(r"\s+", " ", " ".join(out)).strip()
