@@ -72,6 +72,17 @@ def test_a_catalogue_held_in_the_delta_alone_scores_exactly_as_a_rebuild() -> No
         assert dict(hits) == pytest.approx(dict(expected), rel=1e-5)  # every product, every score
 
 
+def test_an_index_built_in_one_pass_scores_as_one_built_by_writes_and_takes_writes_after() -> None:
+    texts = dict(enumerate(TEXTS))
+    index = LexicalIndex.built_from(tokenize, texts.items())
+    reference = built(texts)
+    assert index.pending() == 0 and index.count() == len(texts)
+    for query in ("red shirt", "blue jeans number 7", "scarf"):
+        assert index.search_tokens(tokenize(query), 50) == reference.search_tokens(tokenize(query), 50)
+    index.add([500], ["yellow raincoat"])
+    assert index.search_tokens(tokenize("raincoat"), 5)[0][0] == 500
+
+
 def test_filters_and_deletes_apply_to_the_delta_too() -> None:
     index = built(dict(enumerate(TEXTS)))
     index.add([500, 501], ["red shirt", "red shirt"])

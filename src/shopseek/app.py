@@ -546,11 +546,8 @@ class ShopSeek:
         if self._local is None or self.settings.lexical_version == SEARCHABLE_TEXT_VERSION:
             return
         with self._writing:
-            rebuilt = LexicalIndex(tokenize)
             worded = (stored for stored in self.store.iter_all() if stored.product.has_text)
-            while chunk := list(itertools.islice(worded, INGEST_BATCH)):
-                rebuilt.add([stored.key for stored in chunk], [stored.product.searchable_text() for stored in chunk])
-            rebuilt.commit()
+            rebuilt = LexicalIndex.built_from(tokenize, ((s.key, s.product.searchable_text()) for s in worded))
             with self._lock.gen_wlock():
                 self._use(replace(self._local, lexical=rebuilt))
                 self.settings.lexical_version = SEARCHABLE_TEXT_VERSION

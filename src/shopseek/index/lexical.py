@@ -18,7 +18,7 @@ import sys
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -377,6 +377,21 @@ class LexicalIndex:
             with self._lock:
                 if self._main is main:
                     self._main = mapped
+
+    @classmethod
+    def built_from(cls, tokenizer: Tokenizer, texts: Iterable[tuple[int, str]]) -> LexicalIndex:
+        """An index of (key, text) pairs built in one pass: every text tokenised, then one main segment (no merges on
+        the way, as adding them a batch at a time would make)."""
+        index = cls(tokenizer)
+        for key, text in texts:
+            index._tokens.put(int(key), interned(tokenizer(text)))
+        index._generation += 1
+        table = index._tokens.table()
+        index._main, words = (built_aside if len(table.keys) >= MERGE_ASIDE_AT else built)(index._generation, table)
+        index._alive = np.ones(len(index._main.keys), dtype=bool)
+        if words is not None:
+            index._tokens.adopt(words)
+        return index
 
     @classmethod
     def load(cls, folder: Path, tokenizer: Tokenizer) -> LexicalIndex:
