@@ -10,7 +10,6 @@ import contextlib
 import copy
 import ctypes
 import gc
-import itertools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
