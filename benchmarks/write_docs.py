@@ -366,18 +366,18 @@ def tune_general_section(data: dict) -> list[str]:
     names = list(next(iter(data.values())))
     header = [n for n in names if n != "mean"]
     lines = [
-        "## Trust and colour weights (chosen on dev catalogues of several domains)",
+        "## Trust, colour and word weights (chosen on dev catalogues of several domains)",
         "",
         "Command: `.venv/bin/python -m benchmarks.tune_general`. nDCG@10 on the dev splits only: fashion dev "
         "(shopper-phrased attribute queries; its products with 224 px photos as studio shots, alone and with titles "
         "stripped of colour words, see the studio catalogue section) and the DummyJSON odd-id products (dev "
-        "phrasings: three per category and language since round 10). This round (10) measured the gap between the "
-        "heads' picks and visual words' own on visual words' spread of scores and chose how large it may grow "
-        "(`head_trust_gap` 0.3, the middle of the plateau 0.2-0.4; the raw score gap of 0.02 it replaces scored "
-        "DummyJSON images only 0.636 and the mean 0.758 on these dev queries; the table is re-run with BM25 reading "
-        "titles twice, chosen after). Earlier rounds are in "
+        "phrasings: three per category and language since round 10). This round (11) chose the share of their say "
+        "word matches keep when the best holding the query's head noun only mention it outside their names "
+        "(`mentioned_say` 0.25; dense takes the rest). Earlier rounds are in "
         "`benchmarks/results/tune_general_round*.json` (round 9 and before on one dev phrasing per category and "
-        "language): round 9 how sure visual words must be for its disagreement with the heads to count "
+        "language): round 10 the gap between the heads' picks and visual words' own, measured on visual words' "
+        "spread of scores (`head_trust_gap` 0.3, the middle of the plateau 0.2-0.4; the raw score gap of 0.02 it "
+        "replaced scored DummyJSON images only 0.636 and the mean 0.758), round 9 how sure visual words must be for its disagreement with the heads to count "
         "(`visual_words_sure_at` 0.024, the heads' own certainty kept at 0.55), round 8 the photo signals' say for a "
         "colour the best word "
         "matches do not name (`unnamed_colour_say`: 1 / 2 / 4 / 8 -> studio shots with titles without colour 0.663 / "
