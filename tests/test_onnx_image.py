@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from shopseek.encoders.base import get_encoder
-from shopseek.encoders.onnx_image import calibration_images
+from shopseek.encoders.onnx_image import calibration_images, has_vnni, int8_suffix
 
 pytest.importorskip("onnxruntime")
 pytestmark = pytest.mark.models
@@ -18,13 +18,15 @@ def test_onnx_runtimes_match_torch_and_cache_their_files(tmp_path: Path, monkeyp
     monkeypatch.setenv("SHOPSEEK_CACHE", str(tmp_path))
     images = calibration_images()[::8]
     reference = get_encoder("offline", image_runtime="torch").encode_images(images)
-    for runtime, closeness in (("onnx", 0.9999), ("onnx-int8", 0.97)):
+    int8_closeness = 0.97 if has_vnni() else 0.94  # 7-bit weights without VNNI (full range saturates: 0.81)
+    for runtime, closeness in (("onnx", 0.9999), ("onnx-int8", int8_closeness)):
         vectors = get_encoder("offline", image_runtime=runtime).encode_images(images)
         similarity = (vectors * reference).sum(axis=1) / np.linalg.norm(vectors, axis=1)
         assert similarity.mean() > closeness, (runtime, similarity.mean())
         nearest = (vectors @ reference.T).argmax(axis=1)
         assert (nearest == np.arange(len(images))).mean() >= 0.9
-    assert sorted(p.name.endswith("-int8.onnx") for p in tmp_path.glob("efficientnet-*.onnx")) == [False, True]
+    made = sorted(p.name.endswith(f"{int8_suffix()}.onnx") for p in tmp_path.glob("efficientnet-*.onnx"))
+    assert made == [False, True]
 
 
 def test_visual_words_through_onnx_match_the_torch_classifier(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

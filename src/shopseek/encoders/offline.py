@@ -15,7 +15,7 @@ from shopseek.encoders.colour import COLOUR_DIM, colour_direction, colour_histog
 from shopseek.encoders.e5_onnx import E5Onnx
 from shopseek.encoders.framing import product_region
 from shopseek.encoders.heads import shipped_heads
-from shopseek.encoders.onnx_image import cache_folder, onnx_features
+from shopseek.encoders.onnx_image import cache_folder, int8_suffix, onnx_features
 from shopseek.encoders.visual_words import VERSION as VISUAL_WORDS_VERSION
 from shopseek.encoders.visual_words import VisualWords
 from shopseek.errors import BadInput
@@ -94,7 +94,7 @@ class OfflineEncoder(Encoder):
             preprocess = lambda images: image_tensor(images, IMAGE_SIZE)  # noqa: E731
             self._feature_map = onnx_features(self._image, preprocess, int8=image_runtime == "onnx-int8")
         if image_runtime == "onnx-int8":  # other vectors than float32 gives: stored photos re-encode on open
-            self.image_version = f"{OfflineEncoder.image_version}+int8"
+            self.image_version = f"{OfflineEncoder.image_version}+{int8_suffix().lstrip('-')}"
         self.cross_modal = shipped_heads()
         names = cache_folder() / f"visual-words-{VISUAL_WORDS_VERSION}-{TEXT_MODEL}.npy"
         self._visual_words = VisualWords(lambda texts: self.encode_texts(texts, "passage"), names)
