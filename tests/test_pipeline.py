@@ -286,8 +286,13 @@ def test_word_matches_that_only_mention_the_head_noun_pass_most_of_their_say_to_
         [
             Product(id="bag", title="Shoulder bag for women", description="room for your phone and keys"),
             Product(id="galaxy", title="Galaxy S9", description="an android flagship with a big screen"),
+            Product(id="charger", title="Car charger", description="fast charging on the road"),
+            Product(id="earrings", title="Pearl earrings", description="accessories for every outfit"),
         ]
     )
+    lexical: frozenset[Signal] = frozenset({"lexical"})
+    found = {hit.product.id for hit in shop.search(Query("car accessories", signals=lexical)).hits}
+    assert found == {"charger", "earrings"}  # a head only mentioned in passing keeps the other words' matches
     base = shop.settings.fusion_weights()
     kept = shop.settings.mentioned_say
     assert 0 < kept < 1

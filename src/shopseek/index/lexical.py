@@ -44,13 +44,17 @@ WORDS = "words.txt"  # the segment's words, one a line in column order
 EMPTY = "\u2205"  # stands in for a product without words, so bm25s keeps its row
 
 
-def holds(words: list[str], tokens: list[str]) -> bool:
-    """True when the words hold any of the tokens, or a word ending in one of its Latin tokens of three letters or
+def holder_of(tokens: list[str]) -> Callable[[str], bool]:
+    """A test of one word: True when it is one of the tokens or ends in one of its Latin tokens of three letters or
     more ("handbag" holds "bag")."""
-    if not set(tokens).isdisjoint(words):
-        return True
+    wanted = frozenset(tokens)
     endings = tuple(token for token in tokens if COMPOUND_ENDING.fullmatch(token))
-    return bool(endings) and any(word.endswith(endings) for word in words)
+    return lambda word: word in wanted or (bool(endings) and word.endswith(endings))
+
+
+def holds(words: list[str], tokens: list[str]) -> bool:
+    """True when any of the words holds one of the tokens (as `holder_of` reads it)."""
+    return any(map(holder_of(tokens), words))
 
 
 def interned(tokens: list[str]) -> list[str]:
@@ -284,11 +288,10 @@ class LexicalIndex:
         return len(self._tokens)
 
     def holding(self, keys: list[int], tokens: list[str]) -> set[int]:
-        """The keys among these whose text holds any of the tokens (as `holds` reads it); read from the token
-        lists, no BM25 pass."""
+        """The keys among these whose text holds any of the tokens (as `holder_of` reads it); read from the token
+        lists, each distinct word once, no BM25 pass."""
         with self._lock:
-            found = {key: self._tokens.get(int(key)) or [] for key in keys}
-        return {key for key, words in found.items() if holds(words, tokens)}
+            return self._tokens.holding([int(key) for key in keys], holder_of(tokens))
 
     def pending(self) -> int:
         """Writes held in the delta, waiting for the next merge."""

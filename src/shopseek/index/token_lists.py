@@ -8,7 +8,7 @@ in a dict.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +91,19 @@ class TokenLists:
         start, known = int(self._start[key]), len(self._vocabulary)
         numbers = self._flat[start : start + int(self._length[key])].tolist()
         return [self._vocabulary.word(n) if n < known else self._new_words[n - known] for n in numbers]
+
+    def holding(self, keys: list[int], accepts: Callable[[str], bool]) -> set[int]:
+        """The keys among these with a token the test accepts (each distinct word of theirs read once)."""
+        held = [key for key in keys if self.held(key)]
+        if not held:
+            return set()
+        lengths = self._length[held].astype(np.int64)
+        numbers, where = np.unique(gathered(self._flat, self._start[held], lengths), return_inverse=True)
+        known = len(self._vocabulary)
+        words = (self._vocabulary.word(n) if n < known else self._new_words[n - known] for n in numbers.tolist())
+        accepted = np.fromiter(map(accepts, words), dtype=bool, count=len(numbers))
+        owners = np.repeat(np.arange(len(held)), lengths)[accepted[where]]
+        return {held[i] for i in np.unique(owners).tolist()}
 
     def held_keys(self) -> list[int]:
         """Every key held, ascending."""

@@ -194,11 +194,19 @@ class SearchEngine:
         """BM25 hits for the query's words, keeping those that hold its head noun (or a synonym the shop gave it)
         when any does."""
         hits = self.indexes.lexical.search_tokens(self._lexical_tokens(text), depth, allowed)
+        found = self._head_holders(text, hits)
+        return holding_head(hits, found[0]) if found is not None and found[1] else hits
+
+    def _head_holders(self, text: str, hits: Hits) -> tuple[set[int], bool] | None:
+        """The word matches holding the query's head noun (in English, in Chinese, or as the shop's synonyms of it)
+        and whether one of the best of them names it in its title, brand or category; None without a head noun."""
         head = head_of(text)
         if head is None or not hits:
-            return hits
-        forms = self._lexical_tokens(head)  # the head's tokens in each language, and the shop's synonyms of them
-        return holding_head(hits, self.indexes.lexical.holding([key for key, _ in hits], forms))
+            return None
+        forms = self._lexical_tokens(head)
+        holding = self.indexes.lexical.holding([key for key, _ in hits], forms)
+        stored = self.store.get_many([key for key, _ in hits if key in holding][:TOP])
+        return holding, any(holds(tokenize(found.product.naming_text()), forms) for found in stored.values())
 
     def _lexical_tokens(self, text: str) -> list[str]:
         """The words the lexical index is asked for: the query's tokens and their catalogue synonyms."""
@@ -331,23 +339,13 @@ class SearchEngine:
         your phone" is no answer to "phone", and the text encoder reads what each product is."""
         lexical = lists.get("lexical")
         kept = self.settings.mentioned_say
-        if not lexical or "dense" not in lists or kept == 1.0 or self._names_head(text, lexical):
+        if not lexical or "dense" not in lists or kept == 1.0:
+            return weights
+        found = self._head_holders(text, lexical)
+        if found is None or not found[0] or found[1]:
             return weights
         say = weights.get("lexical", 1.0)
         return {**weights, "lexical": say * kept, "dense": weights.get("dense", 1.0) + say * (1.0 - kept)}
-
-    def _names_head(self, text: str, lexical: Hits) -> bool:
-        """True when one of the best word matches names the query's head noun (in any of its forms) in its title,
-        brand or category, or none holds it at all (their words are the query's modifiers: nothing to judge)."""
-        head = head_of(text)
-        if head is None:
-            return True
-        forms = self._lexical_tokens(head)
-        best = [key for key, _ in lexical[:TOP]]
-        if not self.indexes.lexical.holding(best, forms):
-            return True
-        stored = self.store.get_many(best)
-        return any(holds(tokenize(found.product.naming_text()), forms) for found in stored.values())
 
     def _trusted(self, text: str, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
         """Weights with the say of the text-to-photo signals shared by trust: the trained heads (and their matching
