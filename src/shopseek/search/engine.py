@@ -192,7 +192,7 @@ class SearchEngine:
 
     def _word_matches(self, text: str, depth: int, allowed: np.ndarray | None) -> Hits:
         """BM25 hits for the query's words, keeping those that hold its head noun (or a synonym the shop gave it)
-        when any does."""
+        when one of the best of them names it (a head only mentioned in passing keeps every match)."""
         hits = self.indexes.lexical.search_tokens(self._lexical_tokens(text), depth, allowed)
         found = self._head_holders(text, hits)
         return holding_head(hits, found[0]) if found is not None and found[1] else hits
