@@ -52,11 +52,6 @@ def holder_of(tokens: list[str]) -> Callable[[str], bool]:
     return lambda word: word in wanted or (bool(endings) and word.endswith(endings))
 
 
-def holds(words: list[str], tokens: list[str]) -> bool:
-    """True when any of the words holds one of the tokens (as `holder_of` reads it)."""
-    return any(map(holder_of(tokens), words))
-
-
 def interned(tokens: list[str]) -> list[str]:
     """The tokens as shared string objects (a million products repeat a few thousand words)."""
     return [sys.intern(token) for token in tokens]

@@ -88,9 +88,13 @@ class TokenLists:
         """The key's tokens, or None."""
         if not self.held(key):
             return None
-        start, known = int(self._start[key]), len(self._vocabulary)
-        numbers = self._flat[start : start + int(self._length[key])].tolist()
-        return [self._vocabulary.word(n) if n < known else self._new_words[n - known] for n in numbers]
+        start = int(self._start[key])
+        return [self._word(n) for n in self._flat[start : start + int(self._length[key])].tolist()]
+
+    def _word(self, number: int) -> str:
+        """The word numbered so: in the vocabulary, or among the words new since it was made."""
+        known = len(self._vocabulary)
+        return self._vocabulary.word(number) if number < known else self._new_words[number - known]
 
     def holding(self, keys: list[int], accepts: Callable[[str], bool]) -> set[int]:
         """The keys among these with a token the test accepts (each distinct word of theirs read once)."""
@@ -99,8 +103,7 @@ class TokenLists:
             return set()
         lengths = self._length[held].astype(np.int64)
         numbers, where = np.unique(gathered(self._flat, self._start[held], lengths), return_inverse=True)
-        known = len(self._vocabulary)
-        words = (self._vocabulary.word(n) if n < known else self._new_words[n - known] for n in numbers.tolist())
+        words = map(self._word, numbers.tolist())
         accepted = np.fromiter(map(accepts, words), dtype=bool, count=len(numbers))
         owners = np.repeat(np.arange(len(held)), lengths)[accepted[where]]
         return {held[i] for i in np.unique(owners).tolist()}

@@ -18,7 +18,7 @@ from shopseek.encoders.base import Encoder, normalize
 from shopseek.errors import BadQuery
 from shopseek.feedback.profiles import Profile
 from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
-from shopseek.index.lexical import holds
+from shopseek.index.lexical import holder_of
 from shopseek.language import has_known_word, tokenize
 from shopseek.search.floor import answering
 from shopseek.search.fuse import FUSERS
@@ -206,7 +206,8 @@ class SearchEngine:
         forms = self._lexical_tokens(head)
         holding = self.indexes.lexical.holding([key for key, _ in hits], forms)
         stored = self.store.get_many([key for key, _ in hits if key in holding][:TOP])
-        return holding, any(holds(tokenize(found.product.naming_text()), forms) for found in stored.values())
+        names = holder_of(forms)
+        return holding, any(any(map(names, tokenize(found.product.naming_text()))) for found in stored.values())
 
     def _lexical_tokens(self, text: str) -> list[str]:
         """The words the lexical index is asked for: the query's tokens and their catalogue synonyms."""
