@@ -7,6 +7,7 @@ the images of the bundled demo catalogue, so nothing is downloaded.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterator
@@ -84,6 +85,7 @@ def export(model: torch.nn.Module, sample: torch.Tensor, path: Path) -> None:
         )
 
 
+@functools.cache
 def has_vnni() -> bool:
     """True when the CPU multiplies 8-bit numbers with VNNI: without it, ONNX Runtime's 8-bit kernels saturate on
     full-range weights (vectors at cosine 0.81 to float32 here on an AVX2 CPU, 0.96 with 7-bit weights)."""
