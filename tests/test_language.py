@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shopseek.language import dictionary, language_of, to_english, tokenize
+from shopseek.search.head_words import head_of
 from shopseek.search.understand import understand
 
 
@@ -46,7 +47,7 @@ def test_understanding_expands_both_ways() -> None:
 def test_words_outside_the_product_vocabulary_come_from_cc_cedict() -> None:
     assert to_english("吊灯") == "hanging lamp"
     assert to_english("充电器") == "battery charger"
-    assert to_english("古董") == "curio antique"
+    assert to_english("古董") == "antique curio"
     assert to_english("零食") == "grocery"  # the product vocabulary keeps priority
     assert "smartphon" in understand("智能手机").tokens
 
@@ -54,7 +55,7 @@ def test_words_outside_the_product_vocabulary_come_from_cc_cedict() -> None:
 def test_dictionary_senses_are_plain_words() -> None:
     english = dictionary()
     assert english["沙发"] == "sofa"  # "(loanword)" and the slang sense are dropped
-    assert english["手机"] == "cell phone mobile phone"  # no measure words ("CL:")
+    assert english["手机"] == "mobile phone cell phone"  # no measure words ("CL:"); the first sense last
 
 
 def test_an_unknown_word_of_known_characters_is_read_character_by_character() -> None:
@@ -66,10 +67,16 @@ def test_an_unknown_word_of_known_characters_is_read_character_by_character() ->
 
 def test_words_jieba_splits_are_read_whole_where_the_dictionary_has_them() -> None:
     assert to_english("平板电脑") == "tablet computer"  # not "slab plate" and "computer"
-    assert to_english("充电宝").startswith("portable charger")
+    assert to_english("充电宝").endswith("portable charger")
 
 
 def test_the_last_character_of_a_phrase_is_its_head_and_is_translated() -> None:
-    assert to_english("保温杯").endswith("cup trophy cup")  # 保温 + 杯: the cup is the thing
-    assert to_english("不锈钢锅").endswith("pot pan")
+    assert to_english("保温杯").endswith("trophy cup cup")  # 保温 + 杯: the cup is the thing
+    assert to_english("不锈钢锅").endswith("pan pot")
+
+
+def test_a_phrase_ends_in_the_first_sense_of_its_head() -> None:
+    assert head_of("健身球") == "ball"  # 球 is "ball", then "sphere"
+    assert head_of("跑步机") == "treadmil"  # not "running machine"
+    assert head_of("手机壳") == "shell"  # not "carapace"
     assert to_english("红米") == "红米"  # the rest unknown: a brand, left whole

