@@ -298,7 +298,8 @@ def test_word_matches_that_only_mention_the_head_noun_pass_most_of_their_say_to_
     assert 0 < kept < 1
 
     def weights(query: str) -> dict[str, float]:
-        return shop.engine._words_named(query, shop.engine.recall(Query(query), None), base)
+        recalled = shop.engine.recall(Query(query), None)
+        return shop.engine._words_named(recalled.head_only_mentioned, recalled.lists, base)
 
     said = weights("phone")  # the bag only mentions a phone: its title names another thing
     assert said["lexical"] == pytest.approx(base["lexical"] * kept)
@@ -403,7 +404,7 @@ def test_photo_signals_get_more_say_for_a_colour_the_best_word_matches_do_not_na
     base = shop.settings.fusion_weights()
     # "red t-shirt": the tees match (the caps are no t-shirts); the green tee names a colour (1 of 3): 1 + 3 * 2/3
     for query, factor in (("red t-shirt", 3.0), ("红色T恤", 3.0), ("red cap", 1.0), ("t-shirt", 1.0)):
-        lists = shop.engine.recall(Query(query), None)
+        lists = shop.engine.recall(Query(query), None).lists
         said = shop.engine._colour_said(query, lists, base)
         assert said["cross_modal"] == pytest.approx(base["cross_modal"] * factor), query
         assert said["colour"] == pytest.approx(base["colour"] * factor) and said["lexical"] == base["lexical"]

@@ -132,6 +132,15 @@ def pinned_photo_match(fused: list[tuple[int, float]], image_hits: Hits) -> list
     return [(key, fused[0][1]), *((k, score) for k, score in fused if k != key)]
 
 
+@dataclass(frozen=True)
+class Recalled:
+    """Candidate lists per signal, and whether the best word matches holding the query's head noun only mention it
+    in passing (none names it in its title, brand or category)."""
+
+    lists: dict[str, Hits]
+    head_only_mentioned: bool = False
+
+
 class SearchEngine:
     """Runs queries against a store and its indexes with one encoder and the index settings."""
 
@@ -159,14 +168,15 @@ class SearchEngine:
         self._results: cachetools.LRUCache[tuple, SearchResult] = cachetools.LRUCache(maxsize=RESULT_CACHE_SIZE)
         self._results_lock = threading.Lock()
 
-    def recall(self, query: Query, allowed: np.ndarray | None) -> dict[str, Hits]:
+    def recall(self, query: Query, allowed: np.ndarray | None) -> Recalled:
         """Candidate lists per signal for a query."""
         depth = self.settings.recall_k
         lists: dict[str, Hits] = {}
+        head_only_mentioned = False
         if query.text.strip():
             understood = understand(query.text)
             if query.uses("lexical"):
-                lists["lexical"] = self._word_matches(query.text, depth, allowed)
+                lists["lexical"], head_only_mentioned = self._word_matches(query.text, depth, allowed)
             text_query = self._query_vector(tuple(understood.renditions))
             if query.uses("dense"):
                 lists["dense"] = within_window(self.indexes.text.search_one(text_query, depth, allowed))
@@ -188,14 +198,17 @@ class SearchEngine:
                 joint = self.encoder.cross_modal.image(image_query[None, :])[0]
                 hits = within_window(self.indexes.joint_text.search_one(joint, depth, allowed))
                 lists["image_cross_modal"] = hits
-        return lists
+        return Recalled(lists, head_only_mentioned)
 
-    def _word_matches(self, text: str, depth: int, allowed: np.ndarray | None) -> Hits:
+    def _word_matches(self, text: str, depth: int, allowed: np.ndarray | None) -> tuple[Hits, bool]:
         """BM25 hits for the query's words, keeping those that hold its head noun (or a synonym the shop gave it)
-        when one of the best of them names it (a head only mentioned in passing keeps every match)."""
+        when one of the best of them names it; a head only mentioned in passing keeps every match, and says so."""
         hits = self.indexes.lexical.search_tokens(self._lexical_tokens(text), depth, allowed)
         found = self._head_holders(text, hits)
-        return holding_head(hits, found[0]) if found is not None and found[1] else hits
+        if found is None or not found[0]:
+            return hits, False
+        holding, named = found
+        return (holding_head(hits, holding), False) if named else (hits, True)
 
     def _head_holders(self, text: str, hits: Hits) -> tuple[set[int], bool] | None:
         """The word matches holding the query's head noun (in English, in Chinese, or as the shop's synonyms of it)
@@ -286,13 +299,14 @@ class SearchEngine:
         if not query.text.strip() and query.image is None:
             raise BadQuery("give words, a photo, or both")
         allowed = self.store.keys_matching(query.filters) if query.filters.active else None
-        lists = self.recall(query, allowed)
+        recalled = self.recall(query, allowed)
+        lists = recalled.lists
         profile = query.profile
         if profile is not None and not profile.empty:
             lists["personal"] = self._personal(lists, profile)
         weights = {**self.settings.fusion_weights(), **(query.weights or {})}
         weights = self._trusted(query.text, lists, self._colour_said(query.text, lists, weights))
-        weights = self._words_named(query.text, lists, weights)
+        weights = self._words_named(recalled.head_only_mentioned, lists, weights)
         fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
             lists["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
@@ -334,16 +348,14 @@ class SearchEngine:
         factor = unnamed_colour_say(named / max(len(stored), 1), say)
         return {**weights, **{name: weights.get(name, 1.0) * factor for name in COLOUR_SIGNALS}}
 
-    def _words_named(self, text: str, lists: dict[str, Hits], weights: dict[str, float]) -> dict[str, float]:
+    def _words_named(
+        self, head_only_mentioned: bool, lists: dict[str, Hits], weights: dict[str, float]
+    ) -> dict[str, float]:
         """Weights with most of the word matches' say passed to dense retrieval when the best of them holding the
         query's head noun only mention it in passing, none in its title, brand or category: a bag with room "for
         your phone" is no answer to "phone", and the text encoder reads what each product is."""
-        lexical = lists.get("lexical")
         kept = self.settings.mentioned_say
-        if not lexical or "dense" not in lists or kept == 1.0:
-            return weights
-        found = self._head_holders(text, lexical)
-        if found is None or not found[0] or found[1]:
+        if not head_only_mentioned or "dense" not in lists or kept == 1.0:
             return weights
         say = weights.get("lexical", 1.0)
         return {**weights, "lexical": say * kept, "dense": weights.get("dense", 1.0) + say * (1.0 - kept)}
