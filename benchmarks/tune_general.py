@@ -21,11 +21,12 @@ from shopseek.search.engine import Query, SearchEngine
 
 SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
-    f"word matches that only mention the head noun keep this share of their say: {say}": {"mentioned_say": say}
-    for say in (1.0, 0.5, 0.25, 0.0)
-}  # round 11: the say the word matches keep when the best holding the query's head noun only mention it (not in
-# their names); the rest passes to dense. Round 10 (results/tune_general_round10.json) chose the gap between the
-# heads' picks and visual words' own, measured on visual words' spread of scores
+    f"like the first result: weight {weight}, pull {pull}": {"weights": {"like_first": weight}, "like_first_pull": pull}
+    for weight, pull in ((0.0, 2.0), (0.25, 2.0), (0.5, 2.0), (1.0, 2.0), (0.5, 1.0), (0.5, 4.0))
+}  # round 12: the say of the texts nearest the query pulled towards the first result's text, and that pull. Round 11
+# (results/tune_general_round11.json) chose the say the word matches keep when the best holding the query's head
+# noun only mention it (not in their names); the rest passes to dense. Round 10 (results/tune_general_round10.json)
+# chose the gap between the heads' picks and visual words' own, measured on visual words' spread of scores
 # (raw score gap 0.02 before: results/tune_general_round9.json), with three dev phrasings per category and language.
 # Round 9 chose the trust settings again with the v4 heads and the studio catalogues. Round 8 chose the photo
 # signals' say for a colour the best word matches do not name (8; results/tune_general_round8.json), round 7 the

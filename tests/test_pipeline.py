@@ -278,6 +278,26 @@ def test_word_matches_of_only_the_query_modifiers_leave_the_bm25_list(tmp_path: 
     shop.close()
 
 
+def test_the_first_result_brings_the_products_like_it(tmp_path: Path) -> None:
+    from shopseek.catalog.schema import Product
+
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.add_products(
+        [
+            Product(id="box", title="Groceries", description="rice beans flour oil"),
+            Product(id="rice", title="Rice", description="rice beans flour oil"),
+            Product(id="lamp", title="Desk lamp", description="bright warm light"),
+        ]
+    )
+    lists, _ = shop.engine.candidates(Query("groceries"))
+    like = [shop.store.get_many([key])[key].product.id for key, _ in lists["like_first"]]
+    assert like[:2] == ["box", "rice"]  # only the box says "groceries"; the rice is like it, the lamp is not
+    assert "like_first" not in shop.engine.candidates(Query("red groceries"))[0]  # its neighbours need not be red
+    without = frozenset({"lexical", "dense"})
+    assert "like_first" not in shop.engine.candidates(Query("groceries", signals=without))[0]
+    shop.close()
+
+
 def test_word_matches_that_only_mention_the_head_noun_pass_most_of_their_say_to_dense(tmp_path: Path) -> None:
     from shopseek.catalog.schema import Product
 

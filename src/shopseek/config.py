@@ -20,6 +20,7 @@ Signal = Literal[
     "match",
     "visual_words",
     "colour",
+    "like_first",
 ]
 SIGNALS: tuple[Signal, ...] = get_args(Signal)
 
@@ -45,9 +46,11 @@ DEFAULT_WEIGHTS: dict[str, float] = {  # one per signal (tests/test_settings.py)
     "image_cross_modal": 0.02,
     "personal": 3.0,
     "match": 0.25,
+    "like_first": 0.5,
 }
 MENTIONED_SAY = 0.25  # round 11 of benchmarks/tune_general.py: 1 / 0.5 / 0.25 / 0 -> DummyJSON title+description+images
 # 0.822 / 0.819 / 0.826 / 0.819 and DummyJSON-2024 text 0.843 / 0.844 / 0.846 / 0.848 nDCG@10 on dev, fashion unchanged
+LIKE_FIRST_PULL = 2.0  # round 12 of benchmarks/tune_general.py, with the like_first weight 0.5 (docs/benchmarks.md)
 HEAD_TRUST_GAP = 0.3  # round 10: the gap measured on visual words' own spread of scores (it was a raw score gap of
 # 0.02). Relative limits 0.2 / 0.3 / 0.4 / 0.6 -> DummyJSON images only 0.687 / 0.684 / 0.684 / 0.666 nDCG@10 on dev
 # (0.636 with the raw gap), fashion unchanged, studio shots only 0.728 -> 0.724; mean of seven 0.758 -> 0.765
@@ -109,6 +112,13 @@ class Settings(BaseModel):
         le=1,
         description="Share of their say the word matches keep when the best holding the query's head noun only mention"
         " it, none in its title, brand or category (a bag for your phone); the rest passes to dense (1: no change)",
+    )
+    like_first_pull: float = Field(
+        default=LIKE_FIRST_PULL,
+        ge=0,
+        le=100,
+        description="Weight of the first result's text against the query's in the like_first search, which finds the"
+        " other products of the kind the best answer is (its say in fusion is the like_first weight)",
     )
     recall_k: int = Field(default=200, ge=10, le=5000)
     sponsored_slots: int = Field(default=2, ge=0, le=10, description="Sponsored products shown above page 1 at most")

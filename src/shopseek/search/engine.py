@@ -308,6 +308,9 @@ class SearchEngine:
         weights = self._trusted(query.text, lists, self._colour_said(query.text, lists, weights))
         weights = self._words_named(recalled.head_only_mentioned, lists, weights)
         fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
+        if query.uses("like_first") and (like := self._like_first(query, lists, fused, allowed)) is not None:
+            lists["like_first"] = like
+            fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
             lists["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
             fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
@@ -322,6 +325,22 @@ class SearchEngine:
             stored = self.store.get_many([key for key, _ in fused[:HEAD_POOL]])
             fused = heads_first(query.text, fused, {key: found.product.title for key, found in stored.items()})
         return lists, fused
+
+    def _like_first(
+        self, query: Query, lists: dict[str, Hits], fused: list[tuple[int, float]], allowed: np.ndarray | None
+    ) -> Hits | None:
+        """Texts nearest the query pulled towards the first result's text: the other products of the kind the best
+        answer is ("groceries" finds one grocery by its words, the rest by their likeness to it). Only for words
+        alone that name no colour (a first result's neighbours share its kind, not the colour asked for); None
+        when there is no first result with text."""
+        if query.image is not None or "dense" not in lists or not fused or understand(query.text).colours:
+            return None
+        first = self.indexes.text.vector(fused[0][0])
+        if first is None:
+            return None
+        asked = self._query_vector(tuple(understand(query.text).renditions))
+        pulled = normalize(asked + self.settings.like_first_pull * first)
+        return within_window(self.indexes.text.search_one(pulled, self.settings.recall_k, allowed))
 
     def _answering(self, text: str, lists: dict[str, Hits], weights: dict[str, float]) -> set[int] | None:
         """The candidates with evidence that they answer the words (None: the catalogue has no text to judge by).
