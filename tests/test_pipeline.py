@@ -192,6 +192,19 @@ def test_rrf_gives_tied_scores_the_same_rank() -> None:
     assert fused[1] == fused[2] > fused[3]
 
 
+@pytest.mark.parametrize("fusion", ["rrf", "weighted"])
+def test_a_list_added_to_a_fusion_scores_as_fusing_all_at_once(fusion: str) -> None:
+    from shopseek.search.fuse import FUSERS, adding
+
+    fuser = FUSERS[fusion]
+    lists = {"a": [(1, 0.9), (2, 0.5), (3, 0.1)], "b": [(3, 0.8), (4, 0.7), (1, 0.7)]}
+    weights = {"a": 2.0, "b": 0.5}
+    added = adding(fuser, fuser({"a": lists["a"]}, weights), lists["b"], weights["b"])
+    at_once = fuser(lists, weights)
+    assert [key for key, _ in added] == [key for key, _ in at_once]
+    assert [score for _, score in added] == pytest.approx([score for _, score in at_once])
+
+
 def test_words_find_image_only_products_through_visual_words(fake_shop: ShopSeek) -> None:
     result = fake_shop.search(Query("red", k=6, signals=frozenset({"visual_words"})))
     assert {hit.product.id for hit in result.hits[:2]} == {"p1", "p5"}  # p5 has no text at all

@@ -21,7 +21,7 @@ from shopseek.index.base import Hits, Indexes, TextIndex, VectorSpace
 from shopseek.index.lexical import holder_of
 from shopseek.language import has_known_word, tokenize
 from shopseek.search.floor import answering
-from shopseek.search.fuse import FUSERS
+from shopseek.search.fuse import FUSERS, adding
 from shopseek.search.head_words import HEAD_POOL, head_of, heads_first, holding_head
 from shopseek.search.highlight import highlight_spans
 from shopseek.search.rank import Behaviour, Candidate, LearnedRanker, RankerModel
@@ -307,13 +307,14 @@ class SearchEngine:
         weights = {**self.settings.fusion_weights(), **(query.weights or {})}
         weights = self._trusted(query.text, lists, self._colour_said(query.text, lists, weights))
         weights = self._words_named(recalled.head_only_mentioned, lists, weights)
-        fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
+        fuser = FUSERS[self.settings.fusion]
+        fused = fuser(self.stand_in_for_missing(lists), weights)
         if query.uses("like_first") and (like := self._like_first(query, lists, fused, allowed)) is not None:
             lists["like_first"] = like
-            fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
+            fused = adding(fuser, fused, like, weights.get("like_first", 1.0))
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
             lists["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
-            fused = FUSERS[self.settings.fusion](self.stand_in_for_missing(lists), weights)
+            fused = adding(fuser, fused, self.stand_in_for_missing(lists)["match"], weights.get("match", 1.0))
         if profile is not None and profile.disliked_for:
             excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
             fused = [(key, score) for key, score in fused if key not in excluded]
