@@ -64,7 +64,7 @@ def score(catalogue: Catalogue, settings: dict, signals: frozenset[Signal] | Non
     """nDCG@10 of one catalogue's queries with these settings."""
     shop, queries, qrels = catalogue
     trying = shop.settings.model_copy(update=settings, deep=True)
-    engine = SearchEngine(shop.store, shop.indexes, shop.encoder, trying)
+    engine = SearchEngine(shop.store, shop.indexes, shop.encoder, trying, terms=shop.terms, synonyms=shop.synonyms)
     run = {}
     for q in queries:
         hits = engine.search(Query(q.text, k=20, signals=signals)).hits

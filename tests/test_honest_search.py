@@ -55,6 +55,19 @@ def test_corrections_leave_known_words_alone() -> None:
     assert terms.corrected("shirts") is None  # the catalogue has its stem
     assert terms.corrected("cheap shirt") is None  # an English word, not a typo
     assert terms.corrected("red") is None
+    terms.add(["Kitchen strainer"])
+    assert terms.corrected("men's trainers") is None  # an English word in another inflection, not "strainer"
+
+
+def test_catalogue_words_written_as_two_are_joined() -> None:
+    terms = CatalogueTerms()
+    terms.add(["Silver cufflinks", "Leather wristband"])
+    assert terms.joined("cuff links for shirts") == ["cufflinks"]
+    assert terms.joined("wrist band") == ["wristband"]
+    assert terms.joined("cuff link") == ["cufflink"]  # the catalogue has its stem
+    assert terms.joined("silver links") == []
+    terms.add(["Kitchen strainers", "Mens watch"])
+    assert terms.joined("men's trainers") == []  # the "s" of "men's" is no word
 
 
 def test_suggestions_complete_from_titles_and_popular_queries(fake_shop: ShopSeek) -> None:

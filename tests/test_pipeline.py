@@ -311,6 +311,16 @@ def test_the_first_result_brings_the_products_like_it(tmp_path: Path) -> None:
     shop.close()
 
 
+def test_a_catalogue_word_written_as_two_finds_its_products(tmp_path: Path) -> None:
+    from shopseek.catalog.schema import Product
+
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.add_products([Product(id="links", title="Silver cufflinks"), Product(id="shirt", title="Cuff shirt")])
+    lexical: frozenset[Signal] = frozenset({"lexical"})
+    assert [hit.product.id for hit in shop.search(Query("cuff links", signals=lexical)).hits] == ["links"]
+    shop.close()
+
+
 def test_word_matches_that_only_mention_the_head_noun_pass_most_of_their_say_to_dense(tmp_path: Path) -> None:
     from shopseek.catalog.schema import Product
 

@@ -204,10 +204,16 @@ def english_words() -> frozenset[str]:
     return frozenset(word for text in texts for word in re.findall(r"[a-z]+", text.lower()))
 
 
+@cache
+def _english_stems() -> frozenset[str]:
+    """The stems of the known English words ("trainer" for "trainers")."""
+    return frozenset(stem(word) for word in english_words())
+
+
 def is_english(word: str) -> bool:
-    """A known English word, or two of them written as one ("kitchenware", "wristband")."""
+    """A known English word in any inflection ("trainers"), or two of them written as one ("kitchenware")."""
     known = english_words()
-    if word in known:
+    if word in known or stem(word) in _english_stems():
         return True
     return any(word[:cut] in known and word[cut:] in known for cut in range(3, len(word) - 2))
 

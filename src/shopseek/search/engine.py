@@ -223,8 +223,12 @@ class SearchEngine:
         return holding, any(any(map(names, tokenize(found.product.naming_text()))) for found in stored.values())
 
     def _lexical_tokens(self, text: str) -> list[str]:
-        """The words the lexical index is asked for: the query's tokens and their catalogue synonyms."""
-        tokens = understand(text).tokens
+        """The words the lexical index is asked for: the query's tokens, the catalogue words it writes as two, and
+        their catalogue synonyms."""
+        understood = understand(text)
+        tokens = understood.tokens
+        if self.terms and (joined := self.terms.joined(understood.english)):
+            tokens = list(dict.fromkeys(tokens + tokenize(" ".join(joined))))
         return self.synonyms.expand(tokens) if self.synonyms else tokens
 
     def _colour_among_candidates(self, colour: np.ndarray, lists: dict[str, Hits]) -> Hits:

@@ -27,6 +27,7 @@ MAX_EDITS = 2
 MIN_CORRECTED_LENGTH = 5  # shorter words are too easily "corrected" into other words
 PHRASE_WORDS = 3
 PHRASE_STARTS = 4  # phrases start at the first few words of a title only (bounded memory per product)
+JOINED_PART = 3  # letters each word needs to be read as half of a longer one ("back pack"; not the "s" of "men's")
 
 
 def words_of(text: str) -> list[str]:
@@ -107,6 +108,18 @@ class CatalogueTerms:
         edits = 1 if len(word) < 8 else MAX_EDITS
         found = self._speller.lookup(word, Verbosity.CLOSEST, max_edit_distance=edits)
         return max(found, key=lambda s: self._words[s.term]).term if found else word
+
+    def joined(self, text: str) -> list[str]:
+        """Catalogue words the text writes as two ("cuff links" where titles say "cufflinks"), joined."""
+        words = words_of(text)
+        with self._lock:
+            return [
+                a + b
+                for a, b in itertools.pairwise(words)
+                if min(len(a), len(b)) >= JOINED_PART
+                and LATIN.fullmatch(a + b)
+                and (a + b in self._words or stem(a + b) in self._stems)
+            ]
 
     def frequent(self, k: int) -> list[str]:
         """The catalogue's k most frequent Latin words of three letters or more (to bias speech recognition)."""
