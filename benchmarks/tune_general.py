@@ -21,9 +21,11 @@ from shopseek.search.engine import Query, SearchEngine
 
 SINGLE: tuple[Signal, ...] = ("lexical", "dense", "cross_modal", "visual_words")
 CANDIDATES: dict[str, dict] = {
-    f"like the first result: weight {weight}, pull {pull}": {"weights": {"like_first": weight}, "like_first_pull": pull}
-    for weight, pull in ((0.0, 2.0), (0.25, 2.0), (0.5, 2.0), (1.0, 2.0), (0.5, 1.0), (0.5, 4.0))
-}  # round 12: the say of the texts nearest the query pulled towards the first result's text, and that pull. Round 11
+    f"English rendition's weight in a Chinese query's vector: {say}": {"english_rendition_say": say}
+    for say in (1.0, 1.5, 2.0, 3.0, 4.0)
+}  # round 13: the weight of a Chinese query's English rendition against the query itself in its text vector (1: their
+# mean, as before). Round 12 (results/tune_general_round12.json) chose the say of the texts nearest the query pulled
+# towards the first result's text, and that pull. Round 11
 # (results/tune_general_round11.json) chose the say the word matches keep when the best holding the query's head
 # noun only mention it (not in their names); the rest passes to dense. Round 10 (results/tune_general_round10.json)
 # chose the gap between the heads' picks and visual words' own, measured on visual words' spread of scores

@@ -251,8 +251,12 @@ class SearchEngine:
         return [(int(keys[i]), float(probability[i])) for i in order]
 
     def _encode_query(self, renditions: tuple[str, ...]) -> np.ndarray:
-        """The text vector of a query: the mean of its renditions' vectors."""
-        return normalize(self.encoder.encode_texts(list(renditions), "query").mean(axis=0))
+        """The text vector of a query: its own vector and its English rendition's, when it has one, weighted by
+        `english_rendition_say` (the small text encoder reads the dictionary's English better than short Chinese
+        words: "围巾" alone finds leggings, "scarf" scarves)."""
+        vectors = self.encoder.encode_texts(list(renditions), "query")
+        weights = np.array([1.0] + [self.settings.english_rendition_say] * (len(renditions) - 1), dtype=np.float32)
+        return normalize(weights @ vectors)
 
     def _encode_joint_query(self, renditions: tuple[str, ...]) -> np.ndarray:
         """The query's vector in the cross-modal joint space."""
