@@ -11,6 +11,7 @@ from PIL import Image
 
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
+from shopseek.catalog.schema import Product
 from shopseek.catalog.store import Filters
 from shopseek.config import Signal
 from shopseek.encoders.base import ENCODERS
@@ -22,6 +23,13 @@ from .conftest import write_image
 
 def ids(shop: ShopSeek, query: Query) -> list[str]:
     return [hit.product.id for hit in shop.search(query).hits]
+
+
+def shop_of(tmp_path: Path, products: list[Product]) -> ShopSeek:
+    """A shop with the fake encoder holding these products."""
+    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
+    shop.add_products(products)
+    return shop
 
 
 def test_text_query_finds_the_matching_product_first(fake_shop: ShopSeek) -> None:
@@ -228,7 +236,6 @@ def test_a_new_image_encoder_re_encodes_the_stored_photos(tmp_path: Path, tiny_c
 
 def test_re_encoding_keeps_the_vectors_of_products_without_stored_photos(tmp_path: Path) -> None:
     from shopseek.app import IngestReport
-    from shopseek.catalog.schema import Product
     from shopseek.pipeline import encode_products
 
     shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
@@ -246,15 +253,13 @@ def test_re_encoding_keeps_the_vectors_of_products_without_stored_photos(tmp_pat
 
 
 def test_a_word_in_the_title_outweighs_the_same_word_in_a_description(tmp_path: Path) -> None:
-    from shopseek.catalog.schema import Product
-
-    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
     filler = "sturdy and light for every day"
-    shop.add_products(
+    shop = shop_of(
+        tmp_path,
         [
             Product(id="bag", title="Shoulder bag", description=f"room for a phone, {filler}"),
             Product(id="phone", title="Smart phone", description=f"a big screen, {filler}"),
-        ]
+        ],
     )
     hits = shop.search(Query("phone", signals=frozenset({"lexical"}))).hits
     assert [hit.product.id for hit in hits] == ["phone", "bag"]
@@ -262,17 +267,16 @@ def test_a_word_in_the_title_outweighs_the_same_word_in_a_description(tmp_path: 
 
 
 def test_word_matches_of_only_the_query_modifiers_leave_the_bm25_list(tmp_path: Path) -> None:
-    from shopseek.catalog.schema import Product
     from shopseek.search.head_words import head_of, holding_head
     from shopseek.search.synonyms import SynonymGroups
 
-    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
-    shop.add_products(
+    shop = shop_of(
+        tmp_path,
         [
             Product(id="perfume", title="Fog scent perfume", description="long lasting"),
             Product(id="top", title="Tank top for women"),
             Product(id="bag", title="Shoulder bag for women"),
-        ]
+        ],
     )
     lexical: frozenset[Signal] = frozenset({"lexical"})
     assert [hit.product.id for hit in shop.search(Query("scent for women", signals=lexical)).hits] == ["perfume"]
@@ -292,15 +296,13 @@ def test_word_matches_of_only_the_query_modifiers_leave_the_bm25_list(tmp_path: 
 
 
 def test_the_first_result_brings_the_products_like_it(tmp_path: Path) -> None:
-    from shopseek.catalog.schema import Product
-
-    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
-    shop.add_products(
+    shop = shop_of(
+        tmp_path,
         [
             Product(id="box", title="Groceries", description="rice beans flour oil"),
             Product(id="rice", title="Rice", description="rice beans flour oil"),
             Product(id="lamp", title="Desk lamp", description="bright warm light"),
-        ]
+        ],
     )
     lists, _ = shop.engine.candidates(Query("groceries"))
     like = [shop.store.get_many([key])[key].product.id for key, _ in lists["like_first"]]
@@ -312,26 +314,21 @@ def test_the_first_result_brings_the_products_like_it(tmp_path: Path) -> None:
 
 
 def test_a_catalogue_word_written_as_two_finds_its_products(tmp_path: Path) -> None:
-    from shopseek.catalog.schema import Product
-
-    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
-    shop.add_products([Product(id="links", title="Silver cufflinks"), Product(id="shirt", title="Cuff shirt")])
+    shop = shop_of(tmp_path, [Product(id="links", title="Silver cufflinks"), Product(id="shirt", title="Cuff shirt")])
     lexical: frozenset[Signal] = frozenset({"lexical"})
     assert [hit.product.id for hit in shop.search(Query("cuff links", signals=lexical)).hits] == ["links"]
     shop.close()
 
 
 def test_word_matches_that_only_mention_the_head_noun_pass_most_of_their_say_to_dense(tmp_path: Path) -> None:
-    from shopseek.catalog.schema import Product
-
-    shop = ShopSeek(tmp_path / "index", encoder=ENCODERS["fake"]())
-    shop.add_products(
+    shop = shop_of(
+        tmp_path,
         [
             Product(id="bag", title="Shoulder bag for women", description="room for your phone and keys"),
             Product(id="galaxy", title="Galaxy S9", description="an android flagship with a big screen"),
             Product(id="charger", title="Car charger", description="fast charging on the road"),
             Product(id="earrings", title="Pearl earrings", description="accessories for every outfit"),
-        ]
+        ],
     )
     lexical: frozenset[Signal] = frozenset({"lexical"})
     found = {hit.product.id for hit in shop.search(Query("car accessories", signals=lexical)).hits}
@@ -494,8 +491,6 @@ def test_trained_heads_lose_their_say_when_their_picks_hold_none_of_the_words_th
 
 
 def test_an_id_given_twice_in_one_batch_is_written_once_as_its_last_version(fake_shop: ShopSeek) -> None:
-    from shopseek.catalog.schema import Product
-
     report = fake_shop.add_products([Product(id="dup", title="first"), Product(id="dup", title="second")])
     assert report.added == 1
     stored = fake_shop.store.get("dup")
