@@ -73,3 +73,21 @@ def test_one_shopper_repeating_a_search_teaches_the_ranker_only_a_few_times(fake
     assert [s.user_id for s in sessions].count("mallory") == SESSIONS_PER_SHOPPER_QUERY
     assert [s.user_id for s in sessions].count("ann") == 1
     assert fake_shop.events.popularity(["p4"]) == {"p4": 3.0}  # one shopper's strongest event, once
+
+
+def test_a_ranker_trained_before_a_signal_was_added_keeps_re_ranking(tmp_path: Path) -> None:
+    import lightgbm
+    import numpy as np
+
+    from shopseek.search.rank import FEATURES, Candidate, LearnedRanker
+
+    older = [name for name in FEATURES if not name.startswith("like_first")]
+    rows = np.random.default_rng(0).random((40, len(older)))
+    data = lightgbm.Dataset(rows, label=np.arange(40) % 2, group=[10, 10, 10, 10], feature_name=older)
+    booster = lightgbm.train({"objective": "lambdarank", "verbose": -1, "min_data_in_leaf": 1}, data, 2)
+    (tmp_path / "ranker").mkdir()
+    booster.save_model(str(tmp_path / "ranker" / "ranker-1.txt"))
+    model = LearnedRanker(tmp_path / "ranker").current()
+    assert model is not None and [FEATURES[column] for column in model.columns] == older
+    candidates = [Candidate(key, key, 1.0 / key, 0.0, 0.0, 0.0, None, True) for key in (1, 2, 3)]
+    assert sorted(key for key, _ in model.rerank(candidates, {"lexical": [(2, 1.0)]})) == [1, 2, 3]

@@ -85,17 +85,19 @@ def feature_rows(candidates: list[Candidate], lists: dict[str, Hits]) -> np.ndar
 
 @dataclass(frozen=True)
 class RankerModel:
-    """One trained ranker: its file, its LightGBM booster and how many top candidates it re-orders."""
+    """One trained ranker: its file, its LightGBM booster, how many top candidates it re-orders and where its
+    features are among today's (a model trained before a signal was added reads the features it knows)."""
 
     path: Path
     booster: Any
     depth: int
+    columns: tuple[int, ...]
 
     def rerank(self, candidates: list[Candidate], lists: dict[str, Hits]) -> list[tuple[int, float]]:
         """Candidates ordered by model score."""
         if not candidates:
             return []
-        predicted = self.booster.predict(feature_rows(candidates, lists))
+        predicted = self.booster.predict(feature_rows(candidates, lists)[:, list(self.columns)])
         order = np.argsort(-predicted, kind="stable")
         return [(candidates[i].key, float(predicted[i])) for i in order]
 
@@ -121,8 +123,9 @@ class LearnedRanker:
             # As deep as its training logs reached; older models without a card re-order the first page.
             depth = int(json.loads(card.read_text())["depth"]) if card.exists() else RERANK_DEPTH
             booster = lightgbm.Booster(model_file=str(newest))
-            if booster.num_feature() != len(FEATURES):  # trained by an older version: unused until trained again
+            names = booster.feature_name()
+            if not set(names) <= set(FEATURES):  # trained on features no longer computed: unused until trained again
                 self._outdated, self._model = newest, None
                 return None
-            self._model = RankerModel(newest, booster, depth)
+            self._model = RankerModel(newest, booster, depth, tuple(FEATURES.index(name) for name in names))
         return self._model
