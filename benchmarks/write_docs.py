@@ -666,8 +666,8 @@ def stages_section(data: dict) -> list[str]:
             lines.append(f"| {stage} | {new} | {old} |")
     lines += [
         "",
-        "The table was last measured on an AMD EPYC with AVX2 but no VNNI (ONNX Runtime's 8-bit and 4-bit kernels "
-        "fall back to slower paths): the encoders take about twice their time on the earlier machine (text query p50 "
+        "The table was last measured on an AMD EPYC with AVX2 but no VNNI (the cause was not isolated): the "
+        "encoders take about twice their time on the earlier machine (text query p50 "
         "5.1 → 9.6 ms, photo 6.5 → 12.3 ms) and word search p50 went 18.3 → 28.4 ms, about 2 ms of it the like_first "
         "search added since; the figures in this paragraph are the earlier machine's.",
         "",
