@@ -138,7 +138,7 @@ class Recalled:
     in passing (none names it in its title, brand or category)."""
 
     lists: dict[str, Hits]
-    head_only_mentioned: bool = False
+    head_only_mentioned: bool
 
 
 class SearchEngine:
