@@ -342,12 +342,13 @@ class SearchEngine:
         answer is ("groceries" finds one grocery by its words, the rest by their likeness to it). Only for words
         alone that name no colour (a first result's neighbours share its kind, not the colour asked for); None
         when there is no first result with text."""
-        if query.image is not None or "dense" not in lists or not fused or understand(query.text).colours:
+        understood = understand(query.text)
+        if query.image is not None or "dense" not in lists or not fused or understood.colours:
             return None
         first = self.indexes.text.vector(fused[0][0])
         if first is None:
             return None
-        asked = self._query_vector(tuple(understand(query.text).renditions))
+        asked = self._query_vector(tuple(understood.renditions))
         pulled = normalize(asked + self.settings.like_first_pull * first)
         return within_window(self.indexes.text.search_one(pulled, self.settings.recall_k, allowed))
 

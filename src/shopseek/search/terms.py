@@ -100,7 +100,11 @@ class CatalogueTerms:
         return "".join(fixed)
 
     def _known(self, word: str) -> bool:
-        return word in self._words or stem(word) in self._stems or is_english(word)
+        return self._in_catalogue(word) or is_english(word)
+
+    def _in_catalogue(self, word: str) -> bool:
+        """The word, or another with its stem, is one of the catalogue's (the caller holds the lock)."""
+        return word in self._words or stem(word) in self._stems
 
     def _correct_word(self, word: str) -> str:
         if not LATIN.fullmatch(word) or len(word) < MIN_CORRECTED_LENGTH or self._known(word):
@@ -116,9 +120,7 @@ class CatalogueTerms:
             return [
                 a + b
                 for a, b in itertools.pairwise(words)
-                if min(len(a), len(b)) >= JOINED_PART
-                and LATIN.fullmatch(a + b)
-                and (a + b in self._words or stem(a + b) in self._stems)
+                if min(len(a), len(b)) >= JOINED_PART and LATIN.fullmatch(a + b) and self._in_catalogue(a + b)
             ]
 
     def frequent(self, k: int) -> list[str]:
