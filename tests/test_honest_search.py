@@ -70,6 +70,16 @@ def test_catalogue_words_written_as_two_are_joined() -> None:
     assert terms.joined("men's trainers") == []  # the "s" of "men's" is no word
 
 
+def test_english_synonyms_stand_in_only_for_words_the_catalogue_lacks() -> None:
+    terms = CatalogueTerms()
+    terms.add(["Polarised sunglasses", "Leather wallet"])
+    assert terms.synonyms_used("black shades") == ["sunglasses"]
+    assert terms.synonyms_used("billfolds") == ["wallet"]
+    assert terms.synonyms_used("sunglasses") == []
+    terms.add(["Lamp shades"])
+    assert terms.synonyms_used("shades") == []  # the catalogue's own use of a word wins
+
+
 def test_suggestions_complete_from_titles_and_popular_queries(fake_shop: ShopSeek) -> None:
     client = TestClient(create_app(fake_shop))
     assert client.get("/suggest", params={"q": "red c"}).json() == {"suggestions": ["red cotton", "red cotton shirt"]}
@@ -122,15 +132,15 @@ def test_docs_work_offline_and_metrics_count_requests(fake_shop: ShopSeek) -> No
 def test_synonyms_are_the_shops_own_and_need_the_key(fake_shop: ShopSeek, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHOPSEEK_API_KEY", "k")
     client = TestClient(create_app(fake_shop))
-    before = client.get("/search", params={"q": "billfold"}).json()["results"]
-    assert not any("lexical" in h["signals"] for h in before)  # no product says "billfold"
-    groups = {"groups": [["wallet", "billfold", "钱包"]]}
+    before = client.get("/search", params={"q": "bifold"}).json()["results"]
+    assert not any("lexical" in h["signals"] for h in before)  # no product says "bifold", nor does WordNet know it
+    groups = {"groups": [["wallet", "bifold", "钱包"]]}
     assert client.put("/synonyms", json=groups).status_code == 401
     assert (
         client.put("/synonyms", json={"groups": [["lonely"]]}, headers={"Authorization": "Bearer k"}).status_code == 422
     )
     assert client.put("/synonyms", json=groups, headers={"Authorization": "Bearer k"}).status_code == 200
-    after = client.get("/search", params={"q": "billfold"}).json()["results"][0]
+    after = client.get("/search", params={"q": "bifold"}).json()["results"][0]
     assert after["id"] == "p4" and "lexical" in after["signals"]
     assert client.get("/synonyms").json() == groups
     reopened = ShopSeek(fake_shop.folder, encoder=fake_shop.encoder)  # kept in the index folder

@@ -320,6 +320,14 @@ def test_a_catalogue_word_written_as_two_finds_its_products(tmp_path: Path) -> N
     shop.close()
 
 
+def test_a_shoppers_synonym_finds_the_word_the_catalogue_uses(tmp_path: Path) -> None:
+    shop = shop_of(tmp_path, [Product(id="glasses", title="Polarised sunglasses"), Product(id="tie", title="Silk tie")])
+    lexical: frozenset[Signal] = frozenset({"lexical"})
+    assert [hit.product.id for hit in shop.search(Query("shades", signals=lexical)).hits] == ["glasses"]
+    assert [hit.product.id for hit in shop.search(Query("necktie", signals=lexical)).hits] == ["tie"]
+    shop.close()
+
+
 def test_word_matches_that_only_mention_the_head_noun_pass_most_of_their_say_to_dense(tmp_path: Path) -> None:
     shop = shop_of(
         tmp_path,

@@ -45,6 +45,7 @@ from shopseek.search.engine import Hit, Query, SearchEngine, SearchResult
 from shopseek.search.rank import LearnedRanker
 from shopseek.search.synonyms import SynonymGroups, Synonyms
 from shopseek.search.terms import CatalogueTerms
+from shopseek.thesaurus import synonyms
 
 SHOP_HEADS = "heads/alignment.pt"  # heads adapted to this shop by `shopseek train alignment --index`
 INGEST_BATCH = 64
@@ -150,6 +151,7 @@ class ShopSeek:
         self._writing = threading.Lock()  # one writer at a time, so store and indexes apply writes in one order
         self._checkpointer: threading.Thread | None = None
         has_known_word(to_english("预热 warm up"))  # loads jieba and CC-CEDICT now, not in a shopper's first query
+        synonyms("warm")  # and WordNet's nouns
         self.recovered = 0
         self.ready = threading.Event()  # set once the indexes agree with the store
         if not defer_recovery:

@@ -201,7 +201,7 @@ class SearchEngine:
         return Recalled(lists, head_only_mentioned)
 
     def _word_matches(self, text: str, depth: int, allowed: np.ndarray | None) -> tuple[Hits, bool]:
-        """BM25 hits for the query's words, keeping those that hold its head noun (or a synonym the shop gave it)
+        """BM25 hits for the query's words, keeping those that hold its head noun (or a synonym of it)
         when one of the best of them names it; a head only mentioned in passing keeps every match, and says so."""
         hits = self.indexes.lexical.search_tokens(self._lexical_tokens(text), depth, allowed)
         found = self._head_holders(text, hits)
@@ -211,7 +211,7 @@ class SearchEngine:
         return (holding_head(hits, holding), False) if named else (hits, True)
 
     def _head_holders(self, text: str, hits: Hits) -> tuple[set[int], bool] | None:
-        """The word matches holding the query's head noun (in English, in Chinese, or as the shop's synonyms of it)
+        """The word matches holding the query's head noun (in English, in Chinese, or as a synonym of it)
         and whether one of the best of them names it in its title, brand or category; None without a head noun."""
         head = head_of(text)
         if head is None or not hits:
@@ -223,12 +223,12 @@ class SearchEngine:
         return holding, any(any(map(names, tokenize(found.product.naming_text()))) for found in stored.values())
 
     def _lexical_tokens(self, text: str) -> list[str]:
-        """The words the lexical index is asked for: the query's tokens, the catalogue words it writes as two, and
-        their catalogue synonyms."""
+        """The words the lexical index is asked for: the query's tokens, the catalogue words it writes as two, the
+        catalogue's English synonyms of words it lacks, and the shop's own synonyms of them all."""
         understood = understand(text)
         tokens = understood.tokens
-        if self.terms and (joined := self.terms.joined(understood.english)):
-            tokens = list(dict.fromkeys(tokens + tokenize(" ".join(joined))))
+        if self.terms and (own := self.terms.joined(understood.english) + self.terms.synonyms_used(understood.english)):
+            tokens = list(dict.fromkeys(tokens + tokenize(" ".join(own))))
         return self.synonyms.expand(tokens) if self.synonyms else tokens
 
     def _colour_among_candidates(self, colour: np.ndarray, lists: dict[str, Hits]) -> Hits:

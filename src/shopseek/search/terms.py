@@ -1,6 +1,7 @@
-"""A catalogue's own words: typo correction of query words the catalogue lacks, and autocomplete phrases.
+"""A catalogue's own words: typo correction of query words the catalogue lacks, the catalogue's words for them, and
+autocomplete phrases.
 
-Both are built from product titles, brands and categories as products are written (never from queries alone),
+All are built from product titles, brands and categories as products are written (never from queries alone),
 so a shop's vocabulary ("iphone", "红米") is what queries are corrected towards and completed with.
 """
 
@@ -20,6 +21,7 @@ from symspellpy import SymSpell, Verbosity
 from shopseek.index.json_file import write_json
 from shopseek.language import is_english, normalize_text, stem
 from shopseek.search.word_counts import WordCounts
+from shopseek.thesaurus import synonyms
 
 WORD = re.compile(r"[a-z][a-z0-9]*|[0-9]+[a-z]*|[\u3400-\u9fff]+")
 LATIN = re.compile(r"[a-z]+")
@@ -122,6 +124,14 @@ class CatalogueTerms:
                 for a, b in itertools.pairwise(words)
                 if min(len(a), len(b)) >= JOINED_PART and LATIN.fullmatch(a + b) and self._in_catalogue(a + b)
             ]
+
+    def synonyms_used(self, text: str) -> list[str]:
+        """WordNet synonyms the catalogue uses of the text's English words it does not ("shades" where titles say
+        "sunglasses", "jewelry" where they say "jewellery")."""
+        lacking = [word for word in words_of(text) if LATIN.fullmatch(word)]
+        with self._lock:
+            lacking = [word for word in lacking if not self._in_catalogue(word)]
+            return [other for word in lacking for other in synonyms(word) if self._in_catalogue(other)]
 
     def frequent(self, k: int) -> list[str]:
         """The catalogue's k most frequent Latin words of three letters or more (to bias speech recognition)."""
