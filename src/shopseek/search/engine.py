@@ -274,15 +274,19 @@ class SearchEngine:
             return []
         return self.indexes.text.search_one(normalize(found.mean(axis=0)), depth, allowed)
 
-    def stand_in_for_missing(self, lists: dict[str, Hits]) -> dict[str, Hits]:
-        """Rank a product that lacks a modality, in that modality's signal, as its other signal ranked it.
+    def stand_in_for_missing(
+        self, lists: dict[str, Hits], signals: tuple[str, ...] = tuple(STAND_INS)
+    ) -> dict[str, Hits]:
+        """Rank a product that lacks a modality, in that modality's signal, as its other signal ranked it (in these
+        signals' lists; the others stay as they are).
 
         Without this, fusion would punish image-only and text-only products for what they cannot have.
         """
         has = {"text": self.indexes.text, "image": self.indexes.image}
         lacking: dict[tuple[str, str], set[int]] = {}  # looked up once per stand-in list, not once per signal
         completed = dict(lists)
-        for signal, (stand_in, modality) in STAND_INS.items():
+        for signal in signals:
+            stand_in, modality = STAND_INS[signal]
             if signal not in lists or stand_in not in lists:
                 continue
             if (stand_in, modality) not in lacking:
@@ -322,7 +326,8 @@ class SearchEngine:
             fused = adding(fuser, fused, like, weights.get("like_first", 1.0))
         if query.uses("match") and query.text.strip() and self.encoder.cross_modal:
             lists["match"] = self._match_scores(query.text, fused[:MATCH_DEPTH])
-            fused = adding(fuser, fused, self.stand_in_for_missing(lists)["match"], weights.get("match", 1.0))
+            match = self.stand_in_for_missing(lists, ("match",))["match"]
+            fused = adding(fuser, fused, match, weights.get("match", 1.0))
         if profile is not None and profile.disliked_for:
             excluded = {self.store.key_of(pid) for pid in profile.disliked_for if profile.excludes(pid, query.text)}
             fused = [(key, score) for key, score in fused if key not in excluded]
