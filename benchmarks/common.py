@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from shopseek.app import ShopSeek
@@ -60,6 +60,24 @@ def attribute_queries(
     """`count` shopper-phrased attribute query pairs (EN + ZH) about these products, and their graded judgements."""
     asked = build_queries(products, count, seed=seed)
     return [EvalQuery(q.qid, q.text, None, q.language) for q in asked], qrels_for(asked, products)
+
+
+def phrased_queries(
+    asks: Iterable[tuple[dict[str, int], dict[str, Sequence[str]]]],
+) -> tuple[list[EvalQuery], dict[str, dict[str, int]]]:
+    """Each ask's phrasings per language as queries ("en3-1": ask 3, second English phrasing), judged by the ask's
+    relevant products; an ask with none is skipped and keeps its number."""
+    queries: list[EvalQuery] = []
+    qrels: dict[str, dict[str, int]] = {}
+    for number, (relevant, phrasings) in enumerate(asks):
+        if not relevant:
+            continue
+        for language, texts in phrasings.items():
+            for variant, text in enumerate(texts):
+                qid = f"{language}{number}-{variant}"
+                queries.append(EvalQuery(qid, text, None, language))
+                qrels[qid] = relevant
+    return queries, qrels
 
 
 def write_result(name: str, payload: dict) -> Path:

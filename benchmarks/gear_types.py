@@ -12,30 +12,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.common import split_main, split_products, test_index
+from benchmarks.common import phrased_queries, split_main, split_products, test_index
 from shopseek.eval.runner import EvalQuery, evaluate_modes
 from shopseek.lab.fashion import FashionProduct
 
 ASKS_FILE = Path(__file__).with_name("gear_asks.tsv")  # article types, then "|"-separated phrasings per column
+LANGUAGES = ("en", "zh")
 COLUMNS = {"dev": (1, 2), "test": (3, 4)}  # the English and Chinese phrasing columns of each split
 
 
 def gear_queries(products: list[FashionProduct], split: str) -> tuple[list[EvalQuery], dict[str, dict[str, int]]]:
     """The split's phrasings of every gear row with products in the split, and their judgements."""
     rows = [line.split("\t") for line in ASKS_FILE.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
-    queries: list[EvalQuery] = []
-    qrels: dict[str, dict[str, int]] = {}
-    for number, fields in enumerate(rows):
-        types = set(fields[0].split("|"))
-        relevant = {p.id: 1 for p in products if p.article_type in types}
-        if not relevant:
-            continue
-        for language, column in zip(("en", "zh"), COLUMNS[split], strict=True):
-            for variant, text in enumerate(fields[column].split("|")):
-                qid = f"{language}{number}-{variant}"
-                queries.append(EvalQuery(qid, text, None, language))
-                qrels[qid] = relevant
-    return queries, qrels
+    return phrased_queries(
+        (
+            {p.id: 1 for p in products if p.article_type in set(fields[0].split("|"))},
+            {
+                language: fields[column].split("|")
+                for language, column in zip(("en", "zh"), COLUMNS[split], strict=True)
+            },
+        )
+        for fields in rows
+    )
 
 
 def measure(split: str) -> dict:

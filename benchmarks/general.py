@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.common import CACHE, ROOT
+from benchmarks.common import CACHE, ROOT, phrased_queries
 from shopseek.app import ShopSeek
 from shopseek.catalog.readers import read_catalog
 from shopseek.eval.runner import EvalQuery
@@ -110,16 +110,10 @@ def index_of(name: str, records: list[dict]) -> ShopSeek:
 
 def queries_for(rows: list[dict], split: str) -> tuple[list[EvalQuery], dict[str, dict[str, int]]]:
     """The split's phrasings of every category present in `rows`, and their judgements."""
-    queries: list[EvalQuery] = []
-    qrels: dict[str, dict[str, int]] = {}
-    for number, ask in enumerate(ASKS):
-        relevant = {row["id"]: 1 for row in rows if row.get("category") in ask.categories}
-        if not relevant:
-            continue
-        phrasings = {"en": ask.en_dev, "zh": ask.zh_dev} if split == "dev" else {"en": ask.en_test, "zh": ask.zh_test}
-        for language, texts in phrasings.items():
-            for variant, text in enumerate(texts):
-                qid = f"{language}{number}-{variant}"
-                queries.append(EvalQuery(qid, text, None, language))
-                qrels[qid] = relevant
-    return queries, qrels
+    return phrased_queries(
+        (
+            {row["id"]: 1 for row in rows if row.get("category") in ask.categories},
+            {"en": ask.en_dev, "zh": ask.zh_dev} if split == "dev" else {"en": ask.en_test, "zh": ask.zh_test},
+        )
+        for ask in ASKS
+    )
