@@ -14,6 +14,10 @@ def test_an_inflected_noun_is_looked_up_by_its_stem() -> None:
     assert "couch" in synonyms("sofas")
 
 
+def test_a_noun_of_many_meanings_stands_for_none() -> None:
+    assert synonyms("plate") == ()  # fifteen senses, the first a baseball's home plate
+
+
 def test_words_wordnet_lacks_have_no_synonyms() -> None:
     assert synonyms("xqzt") == ()
     assert synonyms("") == ()
