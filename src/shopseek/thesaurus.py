@@ -52,16 +52,18 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
     table: dict[str, tuple[str, ...]] = {}
     for fields in _entries(folder / "index.noun"):
         lemma, sense_count = fields[0], int(fields[2])
-        sense = senses.get(fields[-sense_count])
-        if sense and lemma in sense and sense_count <= MAX_SENSES:
-            table[lemma] = tuple(word for word in sense if word != lemma)
+        if WORD.fullmatch(lemma):
+            sense = senses.get(fields[-sense_count], []) if sense_count <= MAX_SENSES else []
+            table[lemma] = tuple(word for word in sense if word != lemma) if lemma in sense else ()
     for lemma, others in list(table.items()):
-        table.setdefault(stem(lemma), others)
+        if others:
+            table.setdefault(stem(lemma), others)
     return table
 
 
 def synonyms(word: str) -> tuple[str, ...]:
-    """The other single words of an English noun's most common sense (looked up as written, then by its stem);
-    empty for words WordNet does not know as nouns or whose sense has no other single word."""
+    """The other single words of an English noun's most common sense (looked up as written, else by its stem);
+    empty for words WordNet does not know as nouns, nouns of many senses, and senses with no other single word."""
     table = _synonyms()
-    return table.get(word) or table.get(stem(word), ())
+    found = table.get(word)
+    return tuple(other for other in (table.get(stem(word), ()) if found is None else found) if other != word)
