@@ -14,8 +14,9 @@ def test_an_inflected_noun_is_looked_up_by_its_stem() -> None:
     assert "couch" in synonyms("sofas")
 
 
-def test_a_noun_of_many_meanings_stands_for_none() -> None:
+def test_a_noun_of_many_meanings_stands_only_for_its_other_spellings() -> None:
     assert synonyms("plate") == ()  # fifteen senses, the first a baseball's home plate
+    assert synonyms("gray") == ("grey",)
 
 
 def test_words_wordnet_lacks_have_no_synonyms() -> None:

@@ -14,10 +14,13 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+from symspellpy.editdistance import DistanceAlgorithm, EditDistance
+
 from shopseek.language import stem
 
 WORD = re.compile(r"[a-z]+")
-MAX_SENSES = 4  # a noun with more meanings than this ("plate": 15) has none it can safely stand for
+MAX_SENSES = 4  # a noun with more meanings than this ("plate": 15) has none it can safely stand for ...
+SPELLING_EDITS = 2  # ... but its other spellings ("gray": grey) within this many edits
 HEADER = " "  # WordNet's licence lines start with a space; entries never do
 
 
@@ -44,6 +47,7 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
     offsets, most common first.
     """
     folder = _folder()
+    spelling = EditDistance(DistanceAlgorithm.DAMERAU_OSA)
     senses: dict[str, list[str]] = {}
     for fields in _entries(folder / "data.noun"):
         single = [word.lower() for word in fields[4 : 4 + 2 * int(fields[3], 16) : 2] if WORD.fullmatch(word.lower())]
@@ -52,9 +56,12 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
     table: dict[str, tuple[str, ...]] = {}
     for fields in _entries(folder / "index.noun"):
         lemma, sense_count = fields[0], int(fields[2])
+        sense = senses.get(fields[-sense_count], [])
         if WORD.fullmatch(lemma):
-            sense = senses.get(fields[-sense_count], []) if sense_count <= MAX_SENSES else []
-            table[lemma] = tuple(word for word in sense if word != lemma) if lemma in sense else ()
+            words = [word for word in sense if word != lemma] if lemma in sense else []
+            if sense_count > MAX_SENSES:
+                words = [word for word in words if spelling.compare(lemma, word, SPELLING_EDITS) >= 0]
+            table[lemma] = tuple(words)
     for lemma, others in list(table.items()):
         if others:
             table.setdefault(stem(lemma), others)
@@ -62,8 +69,8 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
 
 
 def synonyms(word: str) -> tuple[str, ...]:
-    """The other single words of an English noun's most common sense (looked up as written, else by its stem);
-    empty for words WordNet does not know as nouns, nouns of many senses, and senses with no other single word."""
+    """The other single words of an English noun's most common sense (looked up as written, else by its stem); for
+    a noun of many senses only its other spellings; empty for words WordNet does not know as nouns."""
     table = _synonyms()
     found = table.get(word)
     return tuple(other for other in (table.get(stem(word), ()) if found is None else found) if other != word)
