@@ -27,10 +27,7 @@ def gear_queries(products: list[FashionProduct], split: str) -> tuple[list[EvalQ
     return phrased_queries(
         (
             {p.id: 1 for p in products if p.article_type in set(fields[0].split("|"))},
-            {
-                language: fields[column].split("|")
-                for language, column in zip(("en", "zh"), COLUMNS[split], strict=True)
-            },
+            {language: fields[column].split("|") for language, column in zip(LANGUAGES, COLUMNS[split], strict=True)},
         )
         for fields in rows
     )

@@ -279,7 +279,7 @@ def test_word_matches_of_only_the_query_modifiers_leave_the_bm25_list(tmp_path: 
         ],
     )
     lexical: frozenset[Signal] = frozenset({"lexical"})
-    assert [hit.product.id for hit in shop.search(Query("scent for women", signals=lexical)).hits] == ["perfume"]
+    assert ids(shop, Query("scent for women", signals=lexical)) == ["perfume"]
     women = {hit.product.id for hit in shop.search(Query("women", signals=lexical)).hits}
     assert women == {"top", "bag"}  # the word is its own head: every match holds it
     sofa = {hit.product.id for hit in shop.search(Query("sofa for women", signals=lexical)).hits}
@@ -287,7 +287,7 @@ def test_word_matches_of_only_the_query_modifiers_leave_the_bm25_list(tmp_path: 
     assert holding_head([(1, 2.0), (2, 1.0)], set()) == [(1, 2.0), (2, 1.0)]
     assert head_of("yellow t-shirt") == "tshirt" and head_of("laptop bag - black") == "bag"
     shop.add_products([Product(id="mist", title="Body mist for women")])
-    assert [hit.product.id for hit in shop.search(Query("scent for women", signals=lexical)).hits] == ["perfume"]
+    assert ids(shop, Query("scent for women", signals=lexical)) == ["perfume"]
     shop.synonyms.replace(SynonymGroups(groups=[["scent", "mist"]]))  # the shop's own synonyms name the head too
     shop.engine.forget_results()
     found = {hit.product.id for hit in shop.search(Query("scent for women", signals=lexical)).hits}
@@ -316,15 +316,15 @@ def test_the_first_result_brings_the_products_like_it(tmp_path: Path) -> None:
 def test_a_catalogue_word_written_as_two_finds_its_products(tmp_path: Path) -> None:
     shop = shop_of(tmp_path, [Product(id="links", title="Silver cufflinks"), Product(id="shirt", title="Cuff shirt")])
     lexical: frozenset[Signal] = frozenset({"lexical"})
-    assert [hit.product.id for hit in shop.search(Query("cuff links", signals=lexical)).hits] == ["links"]
+    assert ids(shop, Query("cuff links", signals=lexical)) == ["links"]
     shop.close()
 
 
 def test_a_shoppers_synonym_finds_the_word_the_catalogue_uses(tmp_path: Path) -> None:
     shop = shop_of(tmp_path, [Product(id="glasses", title="Polarised sunglasses"), Product(id="tie", title="Silk tie")])
     lexical: frozenset[Signal] = frozenset({"lexical"})
-    assert [hit.product.id for hit in shop.search(Query("shades", signals=lexical)).hits] == ["glasses"]
-    assert [hit.product.id for hit in shop.search(Query("necktie", signals=lexical)).hits] == ["tie"]
+    assert ids(shop, Query("shades", signals=lexical)) == ["glasses"]
+    assert ids(shop, Query("necktie", signals=lexical)) == ["tie"]
     shop.close()
 
 
